@@ -1,0 +1,1 @@
+"""Client accounts, their groups, staff members and brands."""

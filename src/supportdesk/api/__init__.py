@@ -1,0 +1,1 @@
+"""The two API generations: thin renderings of the same services."""

@@ -1,0 +1,145 @@
+"""What every response gets: a request id, rate-limit headers, and the generic refusals.
+
+A plain ASGI middleware (no BaseHTTPMiddleware: it would cost a task per request). It sits
+inside Starlette's error middleware, so it also turns an unhandled exception into the
+generation's 500 body, with the request id the log line carries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from supportdesk.api.v1.errors import error_body
+from supportdesk.core.errors import (
+    NotAcceptable,
+    PayloadTooLarge,
+    SupportdeskError,
+)
+from supportdesk.core.ids import v1_request_id
+from supportdesk.core.ratelimit import RateLimiter, Window
+
+log = logging.getLogger("supportdesk.http")
+
+MAX_JSON_BODY = 1024 * 1024
+_JSON_RANGES = {"*/*", "application/*", "application/json", "application/problem+json"}
+
+
+def accepts_json(accept: str) -> bool:
+    """False only when `Accept` names media types and none of them admits JSON."""
+    if not accept.strip():
+        return True
+    for part in accept.split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        if media.lower() not in _JSON_RANGES:
+            continue
+        quality = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+        try:
+            if float(quality) > 0:
+                return True
+        except ValueError:
+            return True
+    return False
+
+
+def rate_limit_headers(window: Window) -> list[tuple[bytes, bytes]]:
+    reset = datetime.fromtimestamp(window.reset_at, UTC)
+    seconds = max(0, round(window.reset_at - datetime.now(UTC).timestamp()))
+    return [
+        (b"x-ratelimit-limit", str(window.limit).encode()),
+        (b"x-ratelimit-remaining", str(window.remaining).encode()),
+        (b"x-ratelimit-reset", reset.strftime("%Y-%m-%dT%H:%M:%SZ").encode()),
+        (b"ratelimit-policy", f'"{window.policy}";q={window.limit};w=60'.encode()),
+        (b"ratelimit", f'"{window.policy}";r={window.remaining};t={seconds}'.encode()),
+    ]
+
+
+class ApiMiddleware:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        request_id = v1_request_id(headers.get(b"x-request-id", b"").decode("latin-1") or None)
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                window: Window | None = state.get("rate_window")
+                if window is None:
+                    window = await self.limiter.ip_window(_client(scope))
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                    *rate_limit_headers(window),
+                ]
+            await send(message)
+
+        refusal = _refusal(headers)
+        if refusal is not None:
+            await self._send_error(refusal, request_id, send_with_headers)
+            return
+        try:
+            await self.app(scope, _limited(receive), send_with_headers)
+        except Exception:
+            log.exception("unhandled error", extra={"request_id": request_id})
+            if not started:
+                await self._send_error(SupportdeskError(), request_id, send_with_headers)
+
+    async def _send_error(
+        self, error: SupportdeskError, request_id: str, send: Callable[[Message], Any]
+    ) -> None:
+        body = error_body(error, request_id)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": error.status_code,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _refusal(headers: dict[bytes, bytes]) -> SupportdeskError | None:
+    if not accepts_json(headers.get(b"accept", b"").decode("latin-1")):
+        return NotAcceptable()
+    length = headers.get(b"content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_JSON_BODY:
+        return PayloadTooLarge()
+    return None
+
+
+def _limited(receive: Receive) -> Receive:
+    """Refuse a body that grows past the limit even when no Content-Length announced it."""
+    received = 0
+
+    async def wrapped() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > MAX_JSON_BODY:
+                raise PayloadTooLarge()
+        return message
+
+    return wrapped

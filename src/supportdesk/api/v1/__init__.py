@@ -1,0 +1,1 @@
+"""v1: `/api/...`, the success envelope, HostBill's field shapes."""

@@ -1,0 +1,162 @@
+"""A `TicketRecord` in HostBill's shape: the seed's fields, in the seed's order, as strings."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, tzinfo
+from typing import Any
+
+import orjson
+
+from supportdesk.core.clock import ZERO_DATETIME, day, hostbill, iso_millis
+from supportdesk.tickets.models import FLAG_HAS_NOTES
+from supportdesk.tickets.records import LinkedServiceRecord, ReplyRecord, TicketRecord
+
+PRIORITY_DIGITS = {"low": "0", "medium": "1", "high": "2", "urgent": "3", "critical": "3"}
+
+
+def gravatar(email: str) -> str:
+    return hashlib.md5(email.strip().lower().encode(), usedforsecurity=False).hexdigest()
+
+
+def _id(value: int | None) -> str:
+    return "0" if value is None else str(value)
+
+
+def _bit(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def _reply(reply: ReplyRecord, ticket_id: str, zone: tzinfo) -> dict[str, Any]:
+    return {
+        "id": str(reply.id),
+        "ticket_id": ticket_id,
+        "replier_id": str(reply.replier_id),
+        "name": reply.name,
+        "email": reply.email,
+        "date": hostbill(reply.created_at, zone),
+        "lastedit": hostbill(reply.edited_at, zone),
+        "editby": reply.edited_by,
+        "body": reply.body,
+        "status": reply.status,
+        "type": reply.type,
+        "flags": reply.flags,
+        "senderip": reply.senderip,
+        "rating": str(reply.rating),
+        "rate_date": hostbill(reply.rated_at, zone),
+        "from": reply.from_address,
+        "gravatar": gravatar(reply.email),
+    }
+
+
+def _link(link: LinkedServiceRecord, number: str) -> dict[str, Any]:
+    return {
+        "id": str(link.id),
+        "ticketNumber": number,
+        "clientId": str(link.client_id),
+        "serviceType": link.service_type,
+        "serviceId": str(link.service_id),
+        "serviceName": link.name,
+        "metadata": {
+            "status": link.status,
+            "nextDue": day(link.next_due),
+            "hostname": link.hostname,
+        },
+        "aiSummary": link.ai_summary,
+        "aiHelpful": "" if link.ai_helpful is None else _bit(link.ai_helpful),
+        "createdAt": iso_millis(link.created_at),
+        "updatedAt": iso_millis(link.updated_at),
+    }
+
+
+def ticket_dict(
+    ticket: TicketRecord, *, staff_view: bool, zone: tzinfo, viewtime: str
+) -> dict[str, Any]:
+    """Every field of the seed, in its order."""
+    number = str(ticket.ticket_number)
+    ticket_id = str(ticket.id)
+    flags = ticket.flags if staff_view else ticket.flags & ~FLAG_HAS_NOTES
+    owner = ticket.owner
+    return {
+        "id": ticket_id,
+        "parent_id": _id(ticket.parent_id),
+        "date": hostbill(ticket.created_at, zone),
+        "lastreply": hostbill(ticket.last_reply_at, zone),
+        "lastupdate": hostbill(ticket.updated_at, zone),
+        "lastedit": hostbill(ticket.edited_at, zone),
+        "editby": ticket.edited_by,
+        "ticket_number": number,
+        "acc_hash": ticket.acc_hash,
+        "dept_id": str(ticket.dept_id),
+        "client_id": _id(ticket.client_id),
+        "creator_id": str(ticket.creator_id),
+        "name": ticket.name,
+        "email": ticket.email,
+        "cc": ticket.cc,
+        "bcc": ticket.bcc,
+        "subject": ticket.subject,
+        "body": ticket.body,
+        "status": ticket.status,
+        "priority": PRIORITY_DIGITS[ticket.priority],
+        "flags": flags,
+        "tags": ticket.tags,
+        "admin_read": _bit(ticket.admin_read),
+        "client_read": _bit(ticket.client_read),
+        "type": ticket.type,
+        "request_type": ticket.request_type,
+        "senderip": ticket.senderip,
+        "escalated": str(ticket.escalated),
+        "sla_id": _id(ticket.sla_id),
+        "start_date": hostbill(ticket.start_date, zone),
+        "resolve_date": hostbill(ticket.resolve_date, zone),
+        "owner_id": _id(owner.id if owner else None),
+        "metadata": ticket.labels,
+        "brand_id": _id(ticket.brand_id),
+        "deadline": hostbill(ticket.deadline, zone),
+        "deptname": ticket.dept_name,
+        "viewtime": viewtime,
+        "share": "",
+        "share_tag": "",
+        "client_group": ticket.client_group,
+        "status_color": ticket.status_color,
+        "org_deptname": ticket.org_dept_name,
+        "from": ticket.from_address,
+        "subscriptions": [str(staff_id) for staff_id in ticket.subscriptions],
+        "owner": {
+            "id": str(owner.id),
+            "username": owner.username,
+            "firstname": owner.firstname,
+            "lastname": owner.lastname,
+            "email": owner.email,
+            "status": owner.status,
+        }
+        if owner
+        else {
+            "id": "0",
+            "username": "",
+            "firstname": "",
+            "lastname": "",
+            "email": "",
+            "status": "",
+        },
+        "replies": [_reply(reply, ticket_id, zone) for reply in ticket.replies],
+        "attachments": [
+            f"/api/support/tickets/{number}/attachments/{attachment.id}"
+            for attachment in ticket.attachments
+        ],
+        "notes": ticket.notes,
+        "number": number,
+        "linkedServices": [_link(link, number) for link in ticket.linked_services],
+    }
+
+
+def etag(ticket: dict[str, Any]) -> str:
+    """A weak tag over everything shown but the view time, so it moves with any change."""
+    shown = dict(ticket, viewtime=ZERO_DATETIME)
+    return 'W/"' + hashlib.blake2b(orjson.dumps(shown), digest_size=16).hexdigest() + '"'
+
+
+def envelope(data: dict[str, Any], *, now: datetime, request_id: str) -> bytes:
+    return orjson.dumps(
+        {"success": True, "timestamp": iso_millis(now), "requestId": request_id, "data": data}
+    )

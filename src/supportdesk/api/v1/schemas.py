@@ -1,0 +1,159 @@
+"""v1 wire shapes, for the OpenAPI document. Responses are rendered by `render`, not by these."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Owner(BaseModel):
+    id: str
+    username: str
+    firstname: str
+    lastname: str
+    email: str
+    status: str
+
+
+class Reply(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    ticket_id: str
+    replier_id: str
+    name: str
+    email: str
+    date: str
+    lastedit: str
+    editby: str
+    body: str
+    status: str
+    type: str
+    flags: int
+    senderip: str
+    rating: str
+    rate_date: str
+    from_: str = Field(alias="from")
+    gravatar: str
+
+
+class ServiceMetadata(BaseModel):
+    status: str
+    nextDue: str
+    hostname: str
+
+
+class LinkedService(BaseModel):
+    id: str
+    ticketNumber: str
+    clientId: str
+    serviceType: str
+    serviceId: str
+    serviceName: str
+    metadata: ServiceMetadata
+    aiSummary: str
+    aiHelpful: str
+    createdAt: str
+    updatedAt: str
+
+
+class Ticket(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    parent_id: str
+    date: str
+    lastreply: str
+    lastupdate: str
+    lastedit: str
+    editby: str
+    ticket_number: str
+    acc_hash: str
+    dept_id: str
+    client_id: str
+    creator_id: str
+    name: str
+    email: str
+    cc: str
+    bcc: str
+    subject: str
+    body: str
+    status: str
+    priority: str
+    flags: int
+    tags: list[str]
+    admin_read: str
+    client_read: str
+    type: str
+    request_type: str
+    senderip: str
+    escalated: str
+    sla_id: str
+    start_date: str
+    resolve_date: str
+    owner_id: str
+    metadata: list[str]
+    brand_id: str
+    deadline: str
+    deptname: str
+    viewtime: str
+    share: str
+    share_tag: str
+    client_group: str
+    status_color: str
+    org_deptname: str
+    from_: str = Field(alias="from")
+    subscriptions: list[str]
+    owner: Owner
+    replies: list[Reply]
+    attachments: list[str]
+    notes: list[str]
+    number: str
+    linkedServices: list[LinkedService]
+
+
+class TicketData(BaseModel):
+    ticket: Ticket
+
+
+class TicketEnvelope(BaseModel):
+    success: bool
+    timestamp: str
+    requestId: str
+    data: TicketData
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str
+    code: str
+    timestamp: str
+    requestId: str
+
+
+class RateLimitedBody(BaseModel):
+    error: str
+    message: str
+    retryAfter: str
+    requestId: str
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """The `responses=` of a route: each error status with its body model."""
+    described: dict[int | str, dict[str, object]] = {}
+    for status in statuses:
+        model = RateLimitedBody if status == 429 else ErrorBody
+        described[status] = {"model": model, "description": _DESCRIPTIONS[status]}
+    return described
+
+
+_DESCRIPTIONS = {
+    400: "A parameter or the body is malformed.",
+    401: "No API key, or a malformed, unknown, revoked or expired one.",
+    403: "The key lacks the scope, or its client account is not active.",
+    404: "Nothing visible to this key has that number.",
+    406: "`Accept` rules out JSON.",
+    409: "The action does not fit the ticket's state.",
+    413: "The body is larger than allowed.",
+    415: "The body is not JSON.",
+    429: "Too many requests.",
+}

@@ -1,0 +1,46 @@
+"""The ASGI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from supportdesk import __version__
+from supportdesk.api import handlers
+from supportdesk.api.middleware import ApiMiddleware
+from supportdesk.api.v1.router import router as v1_router
+from supportdesk.core.config import Settings, get_settings
+from supportdesk.core.db import Database
+from supportdesk.core.ratelimit import RateLimiter
+from supportdesk.keys.service import KeyAuthenticator
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    limiter = RateLimiter(
+        settings.limits_storage_url, auth_failures_per_minute=settings.auth_failures_per_minute
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.db.dispose()
+
+    app = FastAPI(
+        title="supportdesk",
+        version=__version__,
+        description="A self-hosted support-ticket service that speaks HostUp's support API.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = Database(settings)
+    app.state.limiter = limiter
+    app.state.authenticator = KeyAuthenticator(
+        ttl=settings.key_cache_seconds, default_rate_limit=settings.rate_limit_per_minute
+    )
+    handlers.install(app)
+    app.include_router(v1_router)
+    app.add_middleware(ApiMiddleware, limiter=limiter)
+    return app

@@ -1,0 +1,1 @@
+"""Who is calling: principals, and the dependencies that authenticate a request."""

@@ -1,0 +1,77 @@
+"""Typed settings, loaded once from `SUPPORTDESK_*` environment variables."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob supportdesk has; the defaults run the embedded SQLite setup."""
+
+    model_config = SettingsConfigDict(env_prefix="SUPPORTDESK_", extra="ignore")
+
+    database_url: str = "sqlite:///supportdesk.db"
+    redis_url: str | None = None
+    # `memory://` keeps limits per process; a redis:// URL shares them across processes.
+    rate_limit_storage_url: str | None = None
+    rate_limit_per_minute: int = Field(default=120, ge=1, le=1_000_000)
+    auth_failures_per_minute: int = Field(default=20, ge=1, le=100_000)
+    key_cache_seconds: float = Field(default=1.0, ge=0, le=60)
+    timezone: str = "UTC"
+    data_dir: Path = Path("data")
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    db_command_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0, le=600_000)
+    trust_forwarded_for: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres://")):
+            raise ValueError("database_url must be an sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _storage_scheme(self) -> Settings:
+        url = self.limits_storage_url
+        if not url.startswith(("memory://", "async+redis://", "async+memory://")):
+            raise ValueError("rate_limit_storage_url must be memory:// or redis://")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def limits_storage_url(self) -> str:
+        """The `limits` storage URI: explicit setting, else Redis when configured, else memory."""
+        url = self.rate_limit_storage_url or self.redis_url or "memory://"
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            return "async+" + url if not url.startswith("unix") else "async+redis+" + url
+        if url == "memory://":
+            return "async+memory://"
+        return url
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,67 @@
+"""Rate limits through `limits`: per key, and (stricter) per IP for failed authentication.
+
+The storage is a URL: `memory://` holds limits per process, `redis://` shares them across every
+process that uses the same Redis. Moving windows: "N a minute" holds for any 60 seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Where a caller stands in its current window, for the response headers."""
+
+    policy: str
+    limit: int
+    remaining: int
+    reset_at: float  # epoch seconds
+    allowed: bool = True
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, math.ceil(self.reset_at - time.time()))
+
+
+class RateLimiter:
+    def __init__(self, storage_url: str, *, auth_failures_per_minute: int) -> None:
+        options: dict[str, str] = {}
+        if storage_url.startswith("async+redis"):
+            options["implementation"] = "redispy"
+        storage = storage_from_string(storage_url, **options)
+        assert isinstance(storage, Storage)
+        self.storage: Storage = storage
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._failure_item = RateLimitItemPerMinute(auth_failures_per_minute)
+
+    async def hit_key(self, key_id: int, per_minute: int) -> Window:
+        """Count one request against a key's limit."""
+        item = RateLimitItemPerMinute(per_minute)
+        allowed = await self._limiter.hit(item, "key", str(key_id))
+        stats = await self._limiter.get_window_stats(item, "key", str(key_id))
+        return Window("key", per_minute, stats.remaining, stats.reset_time, allowed)
+
+    async def ip_window(self, ip: str) -> Window:
+        """Where an address stands on failed authentications, without counting."""
+        item = self._failure_item
+        stats = await self._limiter.get_window_stats(item, "authfail", ip)
+        return Window("auth", item.amount, stats.remaining, stats.reset_time, stats.remaining > 0)
+
+    async def record_failure(self, ip: str) -> Window:
+        item = self._failure_item
+        await self._limiter.hit(item, "authfail", ip)
+        return await self.ip_window(ip)
+
+    async def ping(self) -> bool:
+        return bool(await self.storage.check())
+
+    async def reset(self) -> None:
+        await self.storage.reset()

@@ -1,0 +1,1 @@
+"""Departments, their SLA policies, and ticket statuses."""

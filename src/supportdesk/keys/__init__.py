@@ -1,0 +1,1 @@
+"""API keys: generation, storage as digests, scopes, revocation."""

@@ -1,0 +1,60 @@
+"""Alembic environment: the URL comes from supportdesk's settings (or `-x url=...`)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy import Connection, create_engine, pool
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from supportdesk.core.config import get_settings
+from supportdesk.core.db import async_url
+from supportdesk.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _url() -> str:
+    explicit = config.get_main_option("sqlalchemy.url") or context.get_x_argument(
+        as_dictionary=True
+    ).get("url")
+    return async_url(explicit or get_settings().database_url).render_as_string(hide_password=False)
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async(url: str) -> None:
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    async with engine.connect() as connection:
+        await connection.run_sync(_run)
+    await engine.dispose()
+
+
+def run_migrations_online() -> None:
+    url = _url()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, poolclass=pool.NullPool)
+        with engine.connect() as connection:
+            _run(connection)
+        engine.dispose()
+    else:
+        asyncio.run(_run_async(url))
+
+
+if context.is_offline_mode():
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations_online()

@@ -1,0 +1,39 @@
+"""Every table, imported in one place so that Alembic and the tests see the whole schema."""
+
+from supportdesk.accounts.models import Brand, Client, ClientGroup, Staff
+from supportdesk.core.models import Base
+from supportdesk.departments.models import Department, SlaPolicy, Status
+from supportdesk.keys.models import ApiKey
+from supportdesk.services.models import Service, TicketService
+from supportdesk.tickets.models import (
+    Attachment,
+    Note,
+    Reply,
+    Tag,
+    Ticket,
+    TicketLabel,
+    TicketSubscription,
+    TicketTag,
+)
+
+__all__ = [
+    "ApiKey",
+    "Attachment",
+    "Base",
+    "Brand",
+    "Client",
+    "ClientGroup",
+    "Department",
+    "Note",
+    "Reply",
+    "Service",
+    "SlaPolicy",
+    "Staff",
+    "Status",
+    "Tag",
+    "Ticket",
+    "TicketLabel",
+    "TicketService",
+    "TicketSubscription",
+    "TicketTag",
+]

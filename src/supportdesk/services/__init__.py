@@ -1,0 +1,1 @@
+"""Clients' services (domains, hosting, VPS) and their links to tickets."""

@@ -1,0 +1,1 @@
+"""Tickets and everything on them: replies, notes, attachments, tags, subscriptions."""

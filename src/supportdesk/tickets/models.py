@@ -1,0 +1,178 @@
+"""The ticket and its parts, normalised; rendered in HostBill's shape by the API layers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from supportdesk.core.models import Base, UTCDateTime
+
+PRIORITIES = ("low", "medium", "high", "urgent", "critical")
+TICKET_TYPES = ("Client", "Admin", "Email", "Unregistered")
+REPLY_TYPES = ("Client", "Admin", "Email", "Unregistered", "System")
+REPLY_STATUSES = ("Sent", "Draft", "Scheduled")
+REQUEST_TYPES = (
+    "General",
+    "Incident",
+    "Problem",
+    "Task",
+    "Question",
+    "Project",
+    "Delivery",
+    "Billing",
+)
+
+FLAG_HAS_NOTES = 1
+FLAG_INTERNAL = 16
+FLAG_REPLIES_LOCKED = 512
+FLAG_SENSITIVE = 1024
+FLAG_NO_CLIENT_REOPEN = 4096
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint(_in("priority", PRIORITIES), name="priority"),
+        CheckConstraint(_in("type", TICKET_TYPES), name="type"),
+        CheckConstraint(_in("request_type", REQUEST_TYPES), name="request_type"),
+        Index("ix_tickets_client_activity", "client_id", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    ticket_number: Mapped[int] = mapped_column(BigInteger, unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    acc_hash: Mapped[str] = mapped_column(String(32))
+    dept_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    org_dept_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
+    # A client id, or a staff id when the ticket was opened by staff (type Admin).
+    creator_id: Mapped[int] = mapped_column(Integer, default=0)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"))
+    sla_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(255))
+    cc: Mapped[str] = mapped_column(Text, default="")
+    bcc: Mapped[str] = mapped_column(Text, default="")
+    from_address: Mapped[str] = mapped_column(String(255), default="")
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(16), default="medium")
+    flags: Mapped[int] = mapped_column(Integer, default=0)
+    admin_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    client_read: Mapped[bool] = mapped_column(Boolean, default=True)
+    type: Mapped[str] = mapped_column(String(16))
+    request_type: Mapped[str] = mapped_column(String(16), default="General")
+    senderip: Mapped[str] = mapped_column(String(45), default="")
+    escalated: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_reply_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    edited_by: Mapped[str] = mapped_column(String(255), default="")
+    start_date: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolve_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Reply(Base):
+    __tablename__ = "replies"
+    __table_args__ = (
+        CheckConstraint(_in("type", REPLY_TYPES), name="type"),
+        CheckConstraint(_in("status", REPLY_STATUSES), name="status"),
+        CheckConstraint("rating BETWEEN 0 AND 5", name="rating"),
+        Index("ix_replies_ticket_order", "ticket_id", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    # A staff id for Admin replies, a client id for Client replies, 0 otherwise.
+    replier_id: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(255), default="")
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="Sent")
+    type: Mapped[str] = mapped_column(String(16))
+    flags: Mapped[int] = mapped_column(Integer, default=0)
+    senderip: Mapped[str] = mapped_column(String(45), default="")
+    rating: Mapped[int] = mapped_column(Integer, default=0)
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    from_address: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    edited_by: Mapped[str] = mapped_column(String(255), default="")
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(127))
+    byte_length: Mapped[int] = mapped_column(BigInteger)
+    # The file's SHA-256 (hex): its name in the content-addressed files directory.
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class TicketTag(Base):
+    __tablename__ = "ticket_tags"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True)
+
+
+class TicketSubscription(Base):
+    __tablename__ = "ticket_subscriptions"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)
+
+
+class TicketLabel(Base):
+    """A `key:value` label set by a channel or an integration (the ticket's `metadata`)."""
+
+    __tablename__ = "ticket_labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(255))

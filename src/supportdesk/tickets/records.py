@@ -1,0 +1,117 @@
+"""The ticket as the services hand it to the API layers: already filtered for the viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRecord:
+    id: int
+    username: str
+    firstname: str
+    lastname: str
+    email: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRecord:
+    id: int
+    public_id: str
+    replier_id: int
+    name: str
+    email: str
+    created_at: datetime
+    edited_at: datetime | None
+    edited_by: str
+    body: str
+    status: str
+    type: str
+    flags: int
+    senderip: str
+    rating: int
+    rated_at: datetime | None
+    from_address: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRecord:
+    id: int
+    public_id: str
+    reply_id: int | None
+    filename: str
+    content_type: str
+    byte_length: int
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedServiceRecord:
+    id: int
+    service_id: int
+    client_id: int
+    service_type: str
+    name: str
+    status: str
+    next_due: date | None
+    hostname: str
+    ai_summary: str
+    ai_helpful: bool | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRecord:
+    """One ticket with everything shown in it, as the viewer may see it."""
+
+    id: int
+    public_id: str
+    ticket_number: int
+    parent_id: int | None
+    created_at: datetime
+    last_reply_at: datetime
+    updated_at: datetime
+    edited_at: datetime | None
+    edited_by: str
+    acc_hash: str
+    dept_id: int
+    client_id: int | None
+    creator_id: int
+    name: str
+    email: str
+    cc: str
+    bcc: str
+    subject: str
+    body: str
+    status: str
+    status_color: str
+    v2_status: str
+    priority: str
+    flags: int
+    tags: list[str]
+    admin_read: bool
+    client_read: bool
+    type: str
+    request_type: str
+    senderip: str
+    escalated: int
+    sla_id: int | None
+    start_date: datetime
+    resolve_date: datetime | None
+    owner: OwnerRecord | None
+    labels: list[str]
+    brand_id: int | None
+    deadline: datetime | None
+    dept_name: str
+    dept_slug: str
+    org_dept_name: str
+    client_group: str
+    from_address: str
+    subscriptions: list[int]
+    replies: list[ReplyRecord]
+    attachments: list[AttachmentRecord]
+    notes: list[str]
+    linked_services: list[LinkedServiceRecord]

@@ -1,0 +1,323 @@
+"""All SQL on tickets. Every read starts from `readable_tickets`, already scoped to the caller.
+
+A ticket the caller may not see and a ticket that does not exist are the same `None`.
+The detail loads in two statements whatever the size of the conversation: the ticket with its
+small collections aggregated as JSON, then its replies.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, TypeAlias
+
+from typing_extensions import Unpack
+
+import orjson
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, update
+from sqlalchemy.orm import aliased
+
+from supportdesk.accounts.models import Client, ClientGroup, Staff
+from supportdesk.auth.principal import Principal
+from supportdesk.core.clock import parse_stored
+from supportdesk.core.db import DbSession
+from supportdesk.core.sql import json_list, json_row_of
+from supportdesk.departments.models import Department, Status
+from supportdesk.services.models import Service, TicketService
+from supportdesk.tickets.models import (
+    FLAG_INTERNAL,
+    Attachment,
+    Note,
+    Reply,
+    Tag,
+    Ticket,
+    TicketLabel,
+    TicketSubscription,
+    TicketTag,
+)
+from supportdesk.tickets.records import (
+    AttachmentRecord,
+    LinkedServiceRecord,
+    OwnerRecord,
+    ReplyRecord,
+    TicketRecord,
+)
+
+AnySelect: TypeAlias = Select[Unpack[tuple[Any, ...]]]
+_OrgDepartment = aliased(Department, name="org_department")
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    """The condition every ticket read carries: clients see their own tickets, never internal."""
+    if principal.is_staff:
+        return literal(True)
+    return and_(
+        Ticket.client_id == principal.client_id,
+        Ticket.flags.op("&")(FLAG_INTERNAL) == 0,
+    )
+
+
+def _collections(staff_view: bool) -> list[Any]:
+    tags = (
+        select(json_list(Tag.name))
+        .join(TicketTag, TicketTag.tag_id == Tag.id)
+        .where(TicketTag.ticket_id == Ticket.id)
+        .scalar_subquery()
+    )
+    labels = (
+        select(json_list(TicketLabel.key + ":" + TicketLabel.value))
+        .where(TicketLabel.ticket_id == Ticket.id)
+        .scalar_subquery()
+    )
+    attachment_filter = Attachment.ticket_id == Ticket.id
+    if not staff_view:
+        # Files on drafts and scheduled replies are not the client's to see yet.
+        attachment_filter = and_(
+            attachment_filter, or_(Attachment.reply_id.is_(None), Reply.status == "Sent")
+        )
+    attachments = (
+        select(
+            json_list(
+                json_row_of(
+                    id=Attachment.id,
+                    public_id=Attachment.public_id,
+                    reply_id=Attachment.reply_id,
+                    filename=Attachment.filename,
+                    content_type=Attachment.content_type,
+                    byte_length=Attachment.byte_length,
+                    uploaded_at=Attachment.uploaded_at,
+                )
+            )
+        )
+        .select_from(Attachment)
+        .outerjoin(Reply, Reply.id == Attachment.reply_id)
+        .where(attachment_filter)
+        .scalar_subquery()
+    )
+    links = (
+        select(
+            json_list(
+                json_row_of(
+                    id=TicketService.id,
+                    service_id=Service.id,
+                    client_id=Service.client_id,
+                    service_type=Service.service_type,
+                    name=Service.name,
+                    status=Service.status,
+                    next_due=Service.next_due,
+                    hostname=Service.hostname,
+                    ai_summary=TicketService.ai_summary,
+                    ai_helpful=TicketService.ai_helpful,
+                    created_at=TicketService.created_at,
+                    updated_at=TicketService.updated_at,
+                )
+            )
+        )
+        .select_from(TicketService)
+        .join(Service, Service.id == TicketService.service_id)
+        .where(TicketService.ticket_id == Ticket.id)
+        .scalar_subquery()
+    )
+    if staff_view:
+        notes: Any = (
+            select(json_list(json_row_of(id=Note.id, body=Note.body)))
+            .where(Note.ticket_id == Ticket.id)
+            .scalar_subquery()
+        )
+        subscriptions: Any = (
+            select(json_list(TicketSubscription.staff_id))
+            .where(TicketSubscription.ticket_id == Ticket.id)
+            .scalar_subquery()
+        )
+    else:
+        notes = subscriptions = literal(None)
+    return [
+        tags.label("tags"),
+        labels.label("labels"),
+        attachments.label("attachments"),
+        links.label("links"),
+        notes.label("notes"),
+        subscriptions.label("subscriptions"),
+    ]
+
+
+@functools.cache
+def _detail_statement(staff_view: bool) -> AnySelect:
+    statement: AnySelect = (
+        select(
+            *Ticket.__table__.c,
+            Status.name.label("status_name"),
+            Status.color.label("status_color"),
+            Status.v2_status.label("v2_status"),
+            Department.name.label("dept_name"),
+            Department.slug.label("dept_slug"),
+            _OrgDepartment.name.label("org_dept_name"),
+            ClientGroup.name.label("client_group"),
+            Staff.id.label("owner_id_"),
+            Staff.username.label("owner_username"),
+            Staff.firstname.label("owner_firstname"),
+            Staff.lastname.label("owner_lastname"),
+            Staff.email.label("owner_email"),
+            Staff.status.label("owner_status"),
+            *_collections(staff_view),
+        )
+        .join(Status, Status.id == Ticket.status_id)
+        .join(Department, Department.id == Ticket.dept_id)
+        .join(_OrgDepartment, _OrgDepartment.id == Ticket.org_dept_id)
+        .outerjoin(Client, Client.id == Ticket.client_id)
+        .outerjoin(ClientGroup, ClientGroup.id == Client.group_id)
+        .outerjoin(Staff, Staff.id == Ticket.owner_id)
+    )
+    return statement
+
+
+def _replies_statement(ticket_id: int, staff_view: bool) -> AnySelect:
+    statement = select(
+        Reply.id,
+        Reply.public_id,
+        Reply.replier_id,
+        Reply.name,
+        Reply.email,
+        Reply.created_at,
+        Reply.edited_at,
+        Reply.edited_by,
+        Reply.body,
+        Reply.status,
+        Reply.type,
+        Reply.flags,
+        Reply.senderip,
+        Reply.rating,
+        Reply.rated_at,
+        Reply.from_address,
+    ).where(Reply.ticket_id == ticket_id)
+    if not staff_view:
+        statement = statement.where(Reply.status == "Sent")
+    return statement.order_by(Reply.created_at, Reply.id)
+
+
+def _json(value: str | None) -> list[Any]:
+    return orjson.loads(value) if value else []
+
+
+def _flag(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+async def get_visible_ticket(
+    session: DbSession, principal: Principal, number: int
+) -> TicketRecord | None:
+    """The ticket with that public number, as the caller may see it; None if it may not."""
+    staff_view = principal.is_staff
+    statement = _detail_statement(staff_view).where(
+        Ticket.ticket_number == number, visible_to(principal)
+    )
+    row = (await session.execute(statement)).first()
+    if row is None:
+        return None
+    m = row._mapping
+    replies = [
+        ReplyRecord(*tuple(reply))
+        for reply in (await session.execute(_replies_statement(m["id"], staff_view))).all()
+    ]
+    attachments = sorted(
+        (
+            AttachmentRecord(
+                id=a["id"],
+                public_id=a["public_id"],
+                reply_id=a["reply_id"],
+                filename=a["filename"],
+                content_type=a["content_type"],
+                byte_length=a["byte_length"],
+                uploaded_at=parse_stored(a["uploaded_at"]),  # type: ignore[arg-type]
+            )
+            for a in _json(m["attachments"])
+        ),
+        key=lambda a: a.id,
+    )
+    links = sorted(
+        (
+            LinkedServiceRecord(
+                id=link["id"],
+                service_id=link["service_id"],
+                client_id=link["client_id"],
+                service_type=link["service_type"],
+                name=link["name"],
+                status=link["status"],
+                next_due=link["next_due"],
+                hostname=link["hostname"],
+                ai_summary=link["ai_summary"],
+                ai_helpful=_flag(link["ai_helpful"]),
+                created_at=parse_stored(link["created_at"]),  # type: ignore[arg-type]
+                updated_at=parse_stored(link["updated_at"]),  # type: ignore[arg-type]
+            )
+            for link in _json(m["links"])
+        ),
+        key=lambda link: link.id,
+    )
+    owner = (
+        OwnerRecord(
+            id=m["owner_id_"],
+            username=m["owner_username"],
+            firstname=m["owner_firstname"],
+            lastname=m["owner_lastname"],
+            email=m["owner_email"] if staff_view else "",
+            status=m["owner_status"],
+        )
+        if m["owner_id_"] is not None
+        else None
+    )
+    return TicketRecord(
+        id=m["id"],
+        public_id=m["public_id"],
+        ticket_number=m["ticket_number"],
+        parent_id=m["parent_id"],
+        created_at=m["created_at"],
+        last_reply_at=m["last_reply_at"],
+        updated_at=m["updated_at"],
+        edited_at=m["edited_at"],
+        edited_by=m["edited_by"],
+        acc_hash=m["acc_hash"],
+        dept_id=m["dept_id"],
+        client_id=m["client_id"],
+        creator_id=m["creator_id"],
+        name=m["name"],
+        email=m["email"],
+        cc=m["cc"],
+        bcc=m["bcc"] if staff_view else "",
+        subject=m["subject"],
+        body=m["body"],
+        status=m["status_name"],
+        status_color=m["status_color"],
+        v2_status=m["v2_status"],
+        priority=m["priority"],
+        flags=m["flags"],
+        tags=sorted(_json(m["tags"])),
+        admin_read=m["admin_read"],
+        client_read=m["client_read"],
+        type=m["type"],
+        request_type=m["request_type"],
+        senderip=m["senderip"],
+        escalated=m["escalated"],
+        sla_id=m["sla_id"],
+        start_date=m["start_date"],
+        resolve_date=m["resolve_date"],
+        owner=owner,
+        labels=sorted(_json(m["labels"])),
+        brand_id=m["brand_id"],
+        deadline=m["deadline"],
+        dept_name=m["dept_name"],
+        dept_slug=m["dept_slug"],
+        org_dept_name=m["org_dept_name"],
+        client_group=m["client_group"] or "",
+        from_address=m["from_address"],
+        subscriptions=sorted(_json(m["subscriptions"])),
+        replies=replies,
+        attachments=attachments,
+        notes=[note["body"] for note in sorted(_json(m["notes"]), key=lambda n: n["id"])],
+        linked_services=links,
+    )
+
+
+async def mark_read(session: DbSession, ticket_id: int, side: str) -> None:
+    """Set the reader's side read marker (the caller checks that it changes)."""
+    column = "admin_read" if side == "staff" else "client_read"
+    await session.execute(update(Ticket).where(Ticket.id == ticket_id).values({column: True}))
