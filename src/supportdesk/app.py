@@ -11,6 +11,8 @@ from supportdesk import __version__
 from supportdesk.api import handlers
 from supportdesk.api.middleware import ApiMiddleware
 from supportdesk.api.v1.router import router as v1_router
+from supportdesk.api.v2.router import errors_router
+from supportdesk.api.v2.router import router as v2_router
 from supportdesk.core.config import Settings, get_settings
 from supportdesk.core.db import Database
 from supportdesk.core.ratelimit import RateLimiter
@@ -42,5 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     handlers.install(app)
     app.include_router(v1_router)
-    app.add_middleware(ApiMiddleware, limiter=limiter)
+    app.include_router(v2_router)
+    app.include_router(errors_router)
+    app.add_middleware(
+        ApiMiddleware, limiter=limiter, max_upload_bytes=settings.attachment_max_bytes
+    )
     return app

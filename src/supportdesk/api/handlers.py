@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from supportdesk.api.v1.errors import error_body
+from supportdesk.api.errors import render_error
 from supportdesk.core.errors import (
     InvalidParameter,
     MethodNotAllowed,
@@ -19,33 +19,65 @@ from supportdesk.core.errors import (
     ValidationFailed,
 )
 
+# pydantic error types, as v2's short per-field codes.
+_FIELD_CODES = {
+    "missing": "required",
+    "string_too_short": "too_short",
+    "string_too_long": "too_long",
+    "too_short": "too_short",
+    "too_long": "too_long",
+    "greater_than_equal": "out_of_range",
+    "less_than_equal": "out_of_range",
+    "literal_error": "not_allowed",
+    "enum": "not_allowed",
+    "extra_forbidden": "unknown_field",
+    "json_invalid": "invalid_json",
+    "string_pattern_mismatch": "invalid_format",
+}
+
 
 def error_response(request: Request, error: SupportdeskError) -> Response:
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
-    return Response(
-        error_body(error, request.state.request_id),
-        status_code=error.status_code,
-        media_type="application/json",
-        headers=headers,
-    )
+    body, media_type = render_error(error, request.state.request_id, request.url.path)
+    return Response(body, status_code=error.status_code, media_type=media_type, headers=headers)
 
 
-def _describe(error: dict[str, Any]) -> str:
-    location = [str(part) for part in error.get("loc", ())]
-    where, name = (location[0], ".".join(location[1:])) if location else ("", "")
-    message = str(error.get("msg", "is invalid")).rstrip(".")
+def _pointer(location: tuple[Any, ...]) -> str:
+    where, rest = (location[0], [str(part) for part in location[1:]]) if location else ("", [])
     if where == "body":
-        return f"Field '{name or 'body'}': {message}."
-    return f"Parameter '{name}': {message}."
+        return "/" + "/".join(rest) if rest else ""
+    return "?" + ".".join(rest)
 
 
-def validation_failure(error: RequestValidationError) -> SupportdeskError:
-    errors = list(error.errors())
+def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        return "The request body is not valid JSON."
+    location = tuple(error.get("loc", ()))
+    text = str(error.get("msg", "is invalid")).removeprefix("Value error, ").rstrip(".")
+    name = ".".join(str(part) for part in location[1:]) or "body"
+    kind = "Field" if location[:1] == ("body",) else "Parameter"
+    return f"{kind} '{name}': {text}."
+
+
+def validation_failure(exc: RequestValidationError) -> SupportdeskError:
+    """One 400 naming the first problem, with every problem listed for v2's `errors[]`."""
+    errors = list(exc.errors())
+    details = [
+        {
+            "pointer": _pointer(tuple(error.get("loc", ()))),
+            "detail": _message(error),
+            "code": _FIELD_CODES.get(str(error.get("type")), "invalid"),
+        }
+        for error in errors
+    ]
     first = errors[0] if errors else {}
-    message = _describe(first)
-    if first.get("loc", ("body",))[0] == "body":
-        return ValidationFailed(message)
-    return InvalidParameter(message)
+    message = _message(first) if first else "The request is invalid."
+    kind = (
+        ValidationFailed
+        if tuple(first.get("loc", ("body",)))[:1] == ("body",)
+        else InvalidParameter
+    )
+    return kind(message, pointer=details[0]["pointer"] if details else None, details=details)
 
 
 def install(app: FastAPI) -> None:

@@ -14,13 +14,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from supportdesk.api.v1.errors import error_body
+from supportdesk.api.errors import render_error, request_id_for
 from supportdesk.core.errors import (
     NotAcceptable,
     PayloadTooLarge,
     SupportdeskError,
 )
-from supportdesk.core.ids import v1_request_id
 from supportdesk.core.ratelimit import RateLimiter, Window
 
 log = logging.getLogger("supportdesk.http")
@@ -59,16 +58,20 @@ def rate_limit_headers(window: Window) -> list[tuple[bytes, bytes]]:
 
 
 class ApiMiddleware:
-    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, max_upload_bytes: int) -> None:
         self.app = app
         self.limiter = limiter
+        # A multipart upload may carry a file up to the attachment limit, plus its framing.
+        self.max_multipart = max_upload_bytes + 64 * 1024
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        request_id = v1_request_id(headers.get(b"x-request-id", b"").decode("latin-1") or None)
+        path: str = scope["path"]
+        offered = headers.get(b"x-request-id", b"").decode("latin-1") or None
+        request_id = request_id_for(path, offered)
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
         started = False
@@ -87,32 +90,35 @@ class ApiMiddleware:
                 ]
             await send(message)
 
-        refusal = _refusal(headers)
+        content_type = headers.get(b"content-type", b"").lower()
+        limit = self.max_multipart if content_type.startswith(b"multipart/") else MAX_JSON_BODY
+        refusal = _refusal(headers, limit)
         if refusal is not None:
-            await self._send_error(refusal, request_id, send_with_headers)
+            await _send_error(refusal, request_id, path, send_with_headers)
             return
         try:
-            await self.app(scope, _limited(receive), send_with_headers)
+            await self.app(scope, _limited(receive, limit), send_with_headers)
         except Exception:
             log.exception("unhandled error", extra={"request_id": request_id})
             if not started:
-                await self._send_error(SupportdeskError(), request_id, send_with_headers)
+                await _send_error(SupportdeskError(), request_id, path, send_with_headers)
 
-    async def _send_error(
-        self, error: SupportdeskError, request_id: str, send: Callable[[Message], Any]
-    ) -> None:
-        body = error_body(error, request_id)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": error.status_code,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+async def _send_error(
+    error: SupportdeskError, request_id: str, path: str, send: Callable[[Message], Any]
+) -> None:
+    body, media_type = render_error(error, request_id, path)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status_code,
+            "headers": [
+                (b"content-type", media_type.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _client(scope: Scope) -> str:
@@ -120,16 +126,16 @@ def _client(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
-def _refusal(headers: dict[bytes, bytes]) -> SupportdeskError | None:
+def _refusal(headers: dict[bytes, bytes], limit: int) -> SupportdeskError | None:
     if not accepts_json(headers.get(b"accept", b"").decode("latin-1")):
         return NotAcceptable()
     length = headers.get(b"content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_JSON_BODY:
-        return PayloadTooLarge()
+    if length is not None and length.isdigit() and int(length) > limit:
+        return PayloadTooLarge(f"The request body is larger than {limit} bytes.")
     return None
 
 
-def _limited(receive: Receive) -> Receive:
+def _limited(receive: Receive, limit: int) -> Receive:
     """Refuse a body that grows past the limit even when no Content-Length announced it."""
     received = 0
 
@@ -138,8 +144,8 @@ def _limited(receive: Receive) -> Receive:
         message = await receive()
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
-            if received > MAX_JSON_BODY:
-                raise PayloadTooLarge()
+            if received > limit:
+                raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         return message
 
     return wrapped

@@ -84,3 +84,6 @@ def require_scope(*accepted: str) -> Callable[..., Awaitable[Principal]]:
 
 
 ReadSupport = Annotated[Principal, Depends(require_scope("read:support"))]
+WriteSupport = Annotated[Principal, Depends(require_scope("write:support"))]
+ReadAccount = Annotated[Principal, Depends(require_scope("read:account"))]
+ReadSupportOrAccount = Annotated[Principal, Depends(require_scope("read:support", "read:account"))]

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(default=1.0, ge=0, le=60)
     timezone: str = "UTC"
     data_dir: Path = Path("data")
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=1024**3)
+    # Uploads not attached to a message within this time are deleted by `supportdesk maintenance`.
+    upload_ttl_hours: int = Field(default=24, ge=1, le=24 * 365)
     db_pool_size: int = Field(default=10, ge=1, le=500)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     db_command_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)

@@ -14,8 +14,6 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Protocol, TypeAlias
 
-from typing_extensions import Unpack
-
 from sqlalchemy import (
     Connection,
     Engine,
@@ -31,8 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from supportdesk.core.config import Settings
 
-
-AnyResult: TypeAlias = Result[Unpack[tuple[Any, ...]]]
+AnyResult: TypeAlias = Result[*tuple[Any, ...]]
 
 
 class DbSession(Protocol):
@@ -46,27 +43,76 @@ class DbSession(Protocol):
 
 
 class _SqliteSession:
+    """Opens its transaction at the first statement, so a request that needs no database
+    (a cached key refused, a rate limit hit) never waits for the process's SQLite lock."""
+
     dialect_name = "sqlite"
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+    def __init__(self, engine: Engine, lock: asyncio.Lock) -> None:
+        self._engine = engine
+        self._lock = lock
+        self._connection: Connection | None = None
 
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> AnyResult:
+        if self._connection is None:
+            await self._lock.acquire()
+            try:
+                self._connection = self._engine.connect()
+                self._connection.begin()
+            except BaseException:
+                self._lock.release()
+                raise
         return self._connection.execute(statement, parameters)
+
+    async def finish(self, commit: bool) -> None:
+        if self._connection is None:
+            return
+        try:
+            if commit:
+                self._connection.commit()
+            else:
+                self._connection.rollback()
+        finally:
+            self._connection.close()
+            self._connection = None
+            self._lock.release()
 
 
 class _AsyncSession:
+    """The same, on an asyncpg connection from the pool."""
+
     dialect_name = "postgresql"
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
 
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> AnyResult:
+        if self._connection is None:
+            connection = await self._engine.connect()
+            try:
+                await connection.begin()
+            except BaseException:
+                await connection.close()
+                raise
+            self._connection = connection
         return await self._connection.execute(statement, parameters)
+
+    async def finish(self, commit: bool) -> None:
+        if self._connection is None:
+            return
+        try:
+            if commit:
+                await self._connection.commit()
+            else:
+                await self._connection.rollback()
+        finally:
+            await self._connection.close()
+            self._connection = None
 
 
 def async_url(url: str) -> URL:
@@ -106,7 +152,8 @@ class Database:
         self._sqlite_engine: Engine | None = None
         self._async_engine: AsyncEngine | None = None
         # SQLite statements run inline on the event loop; this lock keeps two requests of the
-        # same process from interleaving their transactions on separate connections.
+        # same process from interleaving their transactions on separate connections (which
+        # would block the loop on SQLite's own lock).
         self._sqlite_lock = asyncio.Lock()
         if self.dialect_name == "sqlite":
             self._sqlite_engine = create_engine(url, pool_size=4, max_overflow=0)
@@ -124,14 +171,18 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[DbSession]:
         """Commit when the block ends, roll back when it raises."""
+        session: _SqliteSession | _AsyncSession
         if self._sqlite_engine is not None:
-            async with self._sqlite_lock:
-                with self._sqlite_engine.connect() as connection, connection.begin():
-                    yield _SqliteSession(connection)
-            return
-        assert self._async_engine is not None
-        async with self._async_engine.connect() as async_connection, async_connection.begin():
-            yield _AsyncSession(async_connection)
+            session = _SqliteSession(self._sqlite_engine, self._sqlite_lock)
+        else:
+            assert self._async_engine is not None
+            session = _AsyncSession(self._async_engine)
+        try:
+            yield session
+        except BaseException:
+            await session.finish(commit=False)
+            raise
+        await session.finish(commit=True)
 
     async def ping(self) -> None:
         async with self.transaction() as session:

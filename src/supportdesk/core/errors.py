@@ -4,49 +4,69 @@ from __future__ import annotations
 
 
 class SupportdeskError(Exception):
-    """A failure a client can be told about: an HTTP status and a stable code."""
+    """A failure a client can be told about: an HTTP status and stable codes (v1 and v2).
+
+    `pointer` names the offending input for v2's `errors[]`: a JSON pointer into the body
+    (`/subject`) or `?name` for a query parameter.
+    """
 
     status_code = 500
     code = "INTERNAL_ERROR"
+    v2_code = "internal_error"
     default_message = "An internal error occurred."
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        pointer: str | None = None,
+        details: list[dict[str, str]] | None = None,
+    ) -> None:
         self.message = message or self.default_message
+        self.pointer = pointer
+        # v2's `errors[]`: one {pointer, detail, code} per invalid input, when there are several.
+        self.details = details or []
         super().__init__(self.message)
 
 
 class InvalidParameter(SupportdeskError):
     status_code = 400
+    v2_code = "invalid_request"
     code = "INVALID_PARAMETER"
     default_message = "A path or query parameter is malformed."
 
 
 class ValidationFailed(SupportdeskError):
     status_code = 400
+    v2_code = "invalid_request"
     code = "VALIDATION_ERROR"
     default_message = "The request body is invalid."
 
 
 class Unauthorized(SupportdeskError):
     status_code = 401
+    v2_code = "unauthorized"
     code = "UNAUTHORIZED"
     default_message = "An API key is required: send it as X-API-Key or Authorization: Bearer."
 
 
 class InvalidApiKey(SupportdeskError):
     status_code = 401
+    v2_code = "unauthorized"
     code = "INVALID_API_KEY"
     default_message = "The API key is invalid, revoked or expired."
 
 
 class Forbidden(SupportdeskError):
     status_code = 403
+    v2_code = "forbidden"
     code = "FORBIDDEN"
     default_message = "This API key may not do that."
 
 
 class NotFound(SupportdeskError):
     status_code = 404
+    v2_code = "not_found"
     code = "NOT_FOUND"
     default_message = "Not found."
 
@@ -57,39 +77,65 @@ class TicketNotFound(NotFound):
 
 class MethodNotAllowed(SupportdeskError):
     status_code = 405
+    v2_code = "method_not_allowed"
     code = "METHOD_NOT_ALLOWED"
     default_message = "That method is not allowed on this resource."
 
 
 class NotAcceptable(SupportdeskError):
     status_code = 406
+    v2_code = "not_acceptable"
     code = "NOT_ACCEPTABLE"
     default_message = "This resource is served as application/json only."
 
 
 class Conflict(SupportdeskError):
     status_code = 409
+    v2_code = "conflict"
     code = "CONFLICT"
     default_message = "The action does not fit the ticket's current state."
 
 
 class PayloadTooLarge(SupportdeskError):
     status_code = 413
+    v2_code = "payload_too_large"
     code = "PAYLOAD_TOO_LARGE"
     default_message = "The request body is larger than 1 MiB."
 
 
 class UnsupportedMediaType(SupportdeskError):
     status_code = 415
+    v2_code = "unsupported_media_type"
     code = "UNSUPPORTED_MEDIA_TYPE"
     default_message = "The request body must be application/json."
 
 
 class RateLimited(SupportdeskError):
     status_code = 429
+    v2_code = "rate_limited"
     code = "RATE_LIMITED"
     default_message = "Too many requests: wait before trying again."
 
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         self.retry_after = max(1, retry_after)
         super().__init__(message)
+
+
+class InvalidCursor(InvalidParameter):
+    v2_code = "invalid_cursor"
+    default_message = "The cursor is not one this server issued."
+
+
+class AttachmentNotFound(NotFound):
+    v2_code = "attachment_not_found"
+    default_message = "No such attachment on that ticket."
+
+
+class TicketClosed(Conflict):
+    v2_code = "ticket_closed"
+    default_message = "The ticket is closed: reopen it before replying."
+
+
+class ReopenNotAllowed(Forbidden):
+    v2_code = "reopen_not_allowed"
+    default_message = "This ticket may not be reopened by the client."

@@ -39,6 +39,10 @@ FLAG_REPLIES_LOCKED = 512
 FLAG_SENSITIVE = 1024
 FLAG_NO_CLIENT_REOPEN = 4096
 
+REPLY_FLAG_REPORTED = 1
+REPLY_FLAG_PINNED = 2
+REPLY_FLAG_SENSITIVE = 16
+
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
@@ -50,7 +54,8 @@ class Ticket(Base):
         CheckConstraint(_in("priority", PRIORITIES), name="priority"),
         CheckConstraint(_in("type", TICKET_TYPES), name="type"),
         CheckConstraint(_in("request_type", REQUEST_TYPES), name="request_type"),
-        Index("ix_tickets_client_activity", "client_id", "updated_at"),
+        Index("ix_tickets_client_activity", "client_id", "updated_at", "id"),
+        Index("ix_tickets_activity", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +79,8 @@ class Ticket(Base):
     from_address: Mapped[str] = mapped_column(String(255), default="")
     subject: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
+    # Why the client chose `critical` (v2 asks for it); "" otherwise.
+    critical_reason: Mapped[str] = mapped_column(Text, default="")
     priority: Mapped[str] = mapped_column(String(16), default="medium")
     flags: Mapped[int] = mapped_column(Integer, default=0)
     admin_read: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -132,12 +139,18 @@ class Note(Base):
 
 
 class Attachment(Base):
+    """A stored file. Uploaded first (`satt_` id, no ticket yet), then attached (`tatt_` id)."""
+
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    upload_id: Mapped[str] = mapped_column(String(40), unique=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id"))
+    # Who uploaded it: only they may attach it.
+    uploader_client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
+    uploader_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(127))
     byte_length: Mapped[int] = mapped_column(BigInteger)

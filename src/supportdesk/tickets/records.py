@@ -115,3 +115,24 @@ class TicketRecord:
     attachments: list[AttachmentRecord]
     notes: list[str]
     linked_services: list[LinkedServiceRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSummaryRecord:
+    """A ticket in a list: no body, attachments or messages."""
+
+    id: int
+    public_id: str
+    ticket_number: int
+    subject: str
+    v2_status: str
+    priority: str
+    dept_slug: str
+    dept_name: str
+    created_at: datetime
+    updated_at: datetime
+    last_reply_at: datetime
+    cc: str
+    name: str
+    message_count: int
+    linked_services: list[LinkedServiceRecord]

@@ -8,12 +8,13 @@ small collections aggregated as JSON, then its replies.
 from __future__ import annotations
 
 import functools
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeAlias
 
-from typing_extensions import Unpack
-
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from supportdesk.accounts.models import Client, ClientGroup, Staff
@@ -40,9 +41,10 @@ from supportdesk.tickets.records import (
     OwnerRecord,
     ReplyRecord,
     TicketRecord,
+    TicketSummaryRecord,
 )
 
-AnySelect: TypeAlias = Select[Unpack[tuple[Any, ...]]]
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 _OrgDepartment = aliased(Department, name="org_department")
 
 
@@ -53,6 +55,40 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
     return and_(
         Ticket.client_id == principal.client_id,
         Ticket.flags.op("&")(FLAG_INTERNAL) == 0,
+    )
+
+
+def by_reference(ref: int | str) -> ColumnElement[bool]:
+    """A ticket named by its public number, or by its `tkt_` id (v2)."""
+    if isinstance(ref, int):
+        return Ticket.ticket_number == ref
+    return Ticket.public_id == ref
+
+
+def _links_subquery() -> Any:
+    return (
+        select(
+            json_list(
+                json_row_of(
+                    id=TicketService.id,
+                    service_id=Service.id,
+                    client_id=Service.client_id,
+                    service_type=Service.service_type,
+                    name=Service.name,
+                    status=Service.status,
+                    next_due=Service.next_due,
+                    hostname=Service.hostname,
+                    ai_summary=TicketService.ai_summary,
+                    ai_helpful=TicketService.ai_helpful,
+                    created_at=TicketService.created_at,
+                    updated_at=TicketService.updated_at,
+                )
+            )
+        )
+        .select_from(TicketService)
+        .join(Service, Service.id == TicketService.service_id)
+        .where(TicketService.ticket_id == Ticket.id)
+        .scalar_subquery()
     )
 
 
@@ -93,30 +129,7 @@ def _collections(staff_view: bool) -> list[Any]:
         .where(attachment_filter)
         .scalar_subquery()
     )
-    links = (
-        select(
-            json_list(
-                json_row_of(
-                    id=TicketService.id,
-                    service_id=Service.id,
-                    client_id=Service.client_id,
-                    service_type=Service.service_type,
-                    name=Service.name,
-                    status=Service.status,
-                    next_due=Service.next_due,
-                    hostname=Service.hostname,
-                    ai_summary=TicketService.ai_summary,
-                    ai_helpful=TicketService.ai_helpful,
-                    created_at=TicketService.created_at,
-                    updated_at=TicketService.updated_at,
-                )
-            )
-        )
-        .select_from(TicketService)
-        .join(Service, Service.id == TicketService.service_id)
-        .where(TicketService.ticket_id == Ticket.id)
-        .scalar_subquery()
-    )
+    links = _links_subquery()
     if staff_view:
         notes: Any = (
             select(json_list(json_row_of(id=Note.id, body=Note.body)))
@@ -202,14 +215,35 @@ def _flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-async def get_visible_ticket(
-    session: DbSession, principal: Principal, number: int
-) -> TicketRecord | None:
-    """The ticket with that public number, as the caller may see it; None if it may not."""
-    staff_view = principal.is_staff
-    statement = _detail_statement(staff_view).where(
-        Ticket.ticket_number == number, visible_to(principal)
+def _links(value: str | None) -> list[LinkedServiceRecord]:
+    return sorted(
+        (
+            LinkedServiceRecord(
+                id=link["id"],
+                service_id=link["service_id"],
+                client_id=link["client_id"],
+                service_type=link["service_type"],
+                name=link["name"],
+                status=link["status"],
+                next_due=link["next_due"],
+                hostname=link["hostname"],
+                ai_summary=link["ai_summary"],
+                ai_helpful=_flag(link["ai_helpful"]),
+                created_at=parse_stored(link["created_at"]),  # type: ignore[arg-type]
+                updated_at=parse_stored(link["updated_at"]),  # type: ignore[arg-type]
+            )
+            for link in _json(value)
+        ),
+        key=lambda link: link.id,
     )
+
+
+async def get_visible_ticket(
+    session: DbSession, principal: Principal, ref: int | str
+) -> TicketRecord | None:
+    """The ticket (by number or `tkt_` id) as the caller may see it; None if it may not."""
+    staff_view = principal.is_staff
+    statement = _detail_statement(staff_view).where(by_reference(ref), visible_to(principal))
     row = (await session.execute(statement)).first()
     if row is None:
         return None
@@ -233,26 +267,7 @@ async def get_visible_ticket(
         ),
         key=lambda a: a.id,
     )
-    links = sorted(
-        (
-            LinkedServiceRecord(
-                id=link["id"],
-                service_id=link["service_id"],
-                client_id=link["client_id"],
-                service_type=link["service_type"],
-                name=link["name"],
-                status=link["status"],
-                next_due=link["next_due"],
-                hostname=link["hostname"],
-                ai_summary=link["ai_summary"],
-                ai_helpful=_flag(link["ai_helpful"]),
-                created_at=parse_stored(link["created_at"]),  # type: ignore[arg-type]
-                updated_at=parse_stored(link["updated_at"]),  # type: ignore[arg-type]
-            )
-            for link in _json(m["links"])
-        ),
-        key=lambda link: link.id,
-    )
+    links = _links(m["links"])
     owner = (
         OwnerRecord(
             id=m["owner_id_"],
@@ -321,3 +336,67 @@ async def mark_read(session: DbSession, ticket_id: int, side: str) -> None:
     """Set the reader's side read marker (the caller checks that it changes)."""
     column = "admin_read" if side == "staff" else "client_read"
     await session.execute(update(Ticket).where(Ticket.id == ticket_id).values({column: True}))
+
+
+@dataclass(frozen=True, slots=True)
+class PageFilter:
+    v2_status: str | None = None
+    dept_slug: str | None = None
+    # The last ticket of the previous page: (updated_at, id); None for the first page.
+    after: tuple[datetime, int] | None = None
+
+
+async def list_visible_tickets(
+    session: DbSession, principal: Principal, page: PageFilter, limit: int
+) -> list[TicketSummaryRecord]:
+    """Newest activity first, keyset-paginated on (updated_at, id): inserts never shift pages."""
+    messages = (
+        select(func.count(Reply.id))
+        .where(Reply.ticket_id == Ticket.id, Reply.status == "Sent")
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            Ticket.id,
+            Ticket.public_id,
+            Ticket.ticket_number,
+            Ticket.subject,
+            Status.v2_status,
+            Ticket.priority,
+            Department.slug,
+            Department.name,
+            Ticket.created_at,
+            Ticket.updated_at,
+            Ticket.last_reply_at,
+            Ticket.cc,
+            Ticket.name,
+            messages,
+            _links_subquery(),
+        )
+        .join(Status, Status.id == Ticket.status_id)
+        .join(Department, Department.id == Ticket.dept_id)
+        .where(visible_to(principal))
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    )
+    if page.v2_status is not None:
+        statement = statement.where(Status.v2_status == page.v2_status)
+    if page.dept_slug is not None:
+        statement = statement.where(Department.slug == page.dept_slug)
+    if page.after is not None:
+        updated_at, ticket_id = page.after
+        statement = statement.where(
+            or_(
+                Ticket.updated_at < updated_at,
+                and_(Ticket.updated_at == updated_at, Ticket.id < ticket_id),
+            )
+        )
+    rows = (await session.execute(statement)).all()
+    return [_summary(tuple(row)) for row in rows]
+
+
+def _summary(row: tuple[Any, ...]) -> TicketSummaryRecord:
+    names = [field.name for field in dataclasses.fields(TicketSummaryRecord)]
+    values = dict(zip(names, row, strict=True))
+    values["linked_services"] = _links(values["linked_services"])
+    return TicketSummaryRecord(**values)

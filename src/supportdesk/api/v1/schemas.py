@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from supportdesk.api.inputs import Email, MessageBody, Subject, Text
 
 
 class Owner(BaseModel):
@@ -157,3 +161,65 @@ _DESCRIPTIONS = {
     415: "The body is not JSON.",
     429: "Too many requests.",
 }
+
+
+class TicketContext(BaseModel):
+    """The service a new ticket is about; it must be the caller's client's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service_type: Literal["domain", "hosting", "vps", "other"]
+    service_id: Annotated[int, Field(ge=1, le=2**62)]
+    service_name: Annotated[Text, Field(max_length=255)] = ""
+
+
+class CreateTicket(BaseModel):
+    """`POST /api/support/tickets`; staff keys also name `client_id`, or a guest name + email."""
+
+    dept_id: Annotated[StrictInt, Field(ge=1, le=2**62)]
+    subject: Subject
+    body: MessageBody
+    priority: Annotated[StrictInt, Field(ge=0, le=3)]
+    context: TicketContext | None = None
+    ai_summary: Annotated[Text, Field(max_length=65_535)] | None = None
+    client_id: Annotated[StrictInt, Field(ge=1, le=2**62)] | None = None
+    name: Annotated[Text, Field(min_length=1, max_length=255)] | None = None
+    email: Email | None = None
+
+
+class CreatedTicket(BaseModel):
+    """The created ticket: the detail's fields, with `number` first and an integer."""
+
+    model_config = ConfigDict(extra="allow")
+
+    number: int
+
+
+class CreatedTicketData(BaseModel):
+    ticket: CreatedTicket
+
+
+class CreatedTicketEnvelope(BaseModel):
+    success: bool
+    timestamp: str
+    requestId: str
+    data: CreatedTicketData
+
+
+class DepartmentOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    email: str
+    visible: bool
+
+
+class DepartmentsData(BaseModel):
+    departments: list[DepartmentOut]
+
+
+class DepartmentsEnvelope(BaseModel):
+    success: bool
+    timestamp: str
+    requestId: str
+    data: DepartmentsData

@@ -212,6 +212,7 @@ def upgrade() -> None:
         sa.Column("from_address", sa.String(length=255), nullable=False),
         sa.Column("subject", sa.String(length=255), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("critical_reason", sa.Text(), nullable=False),
         sa.Column("priority", sa.String(length=16), nullable=False),
         sa.Column("flags", sa.Integer(), nullable=False),
         sa.Column("admin_read", sa.Boolean(), nullable=False),
@@ -270,8 +271,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("ticket_number", name=op.f("uq_tickets_ticket_number")),
     )
     with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.create_index("ix_tickets_activity", ["updated_at", "id"], unique=False)
         batch_op.create_index(
-            "ix_tickets_client_activity", ["client_id", "updated_at"], unique=False
+            "ix_tickets_client_activity", ["client_id", "updated_at", "id"], unique=False
         )
 
     op.create_table(
@@ -394,8 +396,11 @@ def upgrade() -> None:
         "attachments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("public_id", sa.String(length=40), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("upload_id", sa.String(length=40), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("reply_id", sa.Integer(), nullable=True),
+        sa.Column("uploader_client_id", sa.Integer(), nullable=True),
+        sa.Column("uploader_staff_id", sa.Integer(), nullable=True),
         sa.Column("filename", sa.String(length=255), nullable=False),
         sa.Column("content_type", sa.String(length=127), nullable=False),
         sa.Column("byte_length", sa.BigInteger(), nullable=False),
@@ -409,8 +414,17 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["ticket_id"], ["tickets.id"], name=op.f("fk_attachments_ticket_id_tickets")
         ),
+        sa.ForeignKeyConstraint(
+            ["uploader_client_id"],
+            ["clients.id"],
+            name=op.f("fk_attachments_uploader_client_id_clients"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploader_staff_id"], ["staff.id"], name=op.f("fk_attachments_uploader_staff_id_staff")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
         sa.UniqueConstraint("public_id", name=op.f("uq_attachments_public_id")),
+        sa.UniqueConstraint("upload_id", name=op.f("uq_attachments_upload_id")),
     )
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_attachments_ticket_id"), ["ticket_id"], unique=False)
@@ -460,6 +474,7 @@ def downgrade() -> None:
     op.drop_table("notes")
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.drop_index("ix_tickets_client_activity")
+        batch_op.drop_index("ix_tickets_activity")
 
     op.drop_table("tickets")
     with op.batch_alter_table("sla_policies", schema=None) as batch_op:

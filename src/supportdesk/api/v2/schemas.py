@@ -1,0 +1,161 @@
+"""v2 wire shapes: request bodies (validated) and responses (for the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+
+from supportdesk.api.inputs import Email, MessageBody, Subject, Text
+
+Priority = Literal["low", "medium", "high", "urgent", "critical"]
+V2Status = Literal["open", "answered", "customer_reply", "in_progress", "on_hold", "closed"]
+UploadId = Annotated[str, StringConstraints(pattern=r"^satt_[0-9a-hjkmnp-tv-z]{26}$")]
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$")]
+ServiceId = StrictInt | Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,17}$")]
+
+
+class Context(BaseModel):
+    serviceType: Literal["domain", "hosting", "vps", "other"]
+    serviceId: ServiceId
+
+
+class CreateTicket(BaseModel):
+    """`POST /api/v2/support/tickets`. A staff key also names the client (`clientId`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    departmentSlug: Slug
+    subject: Subject
+    message: MessageBody
+    priority: Priority = "medium"
+    ccEmails: Annotated[list[Email], Field(max_length=20)] = []
+    context: Context | None = None
+    aiSummary: Annotated[Text, Field(max_length=65_535)] | None = None
+    aiHelpful: StrictBool | None = None
+    criticalReason: Annotated[Text, Field(min_length=1, max_length=2_000)] | None = None
+    attachmentIds: Annotated[list[UploadId], Field(max_length=10)] = []
+    clientId: Annotated[StrictInt, Field(ge=1, le=2**62)] | None = None
+
+
+class PostMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: MessageBody
+    encrypted: StrictBool = False
+    attachmentIds: Annotated[list[UploadId], Field(max_length=10)] = []
+
+
+class Attachment(BaseModel):
+    id: str
+    filename: str
+    byteLength: int
+    contentType: str
+    downloadUrl: str
+    uploadedAt: str
+
+
+class Message(BaseModel):
+    id: str
+    ticketId: str
+    sentAt: str
+    body: str
+    sender: Literal["customer", "staff", "automation"]
+    senderName: str
+    encrypted: bool
+    attachments: list[Attachment]
+
+
+class ServiceDetails(BaseModel):
+    status: str
+    nextDue: str | None
+    hostname: str | None
+
+
+class LinkedService(BaseModel):
+    serviceType: str
+    serviceId: str
+    serviceName: str
+    details: ServiceDetails | None
+
+
+class TicketSummary(BaseModel):
+    id: str
+    number: str
+    subject: str
+    status: str
+    priority: Priority
+    departmentSlug: str
+    departmentName: str
+    createdAt: str
+    updatedAt: str
+    lastMessageAt: str
+    ccEmails: list[str]
+    requesterName: str | None
+    messageCount: int
+    linkedServices: list[LinkedService]
+    aiSummary: str | None
+    aiHelpful: bool | None
+
+
+class Ticket(TicketSummary):
+    body: str
+    attachments: list[Attachment]
+    messages: list[Message]
+
+
+class TicketPage(BaseModel):
+    data: list[TicketSummary]
+    nextCursor: str | None
+    hasMore: bool
+
+
+class Department(BaseModel):
+    slug: str
+    displayName: str
+    description: str
+    email: str
+
+
+class Departments(BaseModel):
+    departments: list[Department]
+
+
+class FieldError(BaseModel):
+    pointer: str
+    detail: str
+    code: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str
+    requestId: str
+    timestamp: str
+    errors: list[FieldError] | None = None
+
+
+class ErrorCode(BaseModel):
+    type: str
+    code: str
+    title: str
+    status: int
+    description: str
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """The `responses=` of a v2 route: each error status as a problem document."""
+    return {
+        status: {
+            "model": Problem,
+            "description": "A problem document (RFC 9457).",
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
+        }
+        for status in statuses
+    }

@@ -1,0 +1,23 @@
+"""Which departments a caller may see and open tickets in."""
+
+from __future__ import annotations
+
+from supportdesk.auth.principal import Principal
+from supportdesk.core.db import DbSession
+from supportdesk.departments import repository
+from supportdesk.departments.repository import DepartmentRecord
+
+
+async def visible_departments(session: DbSession, principal: Principal) -> list[DepartmentRecord]:
+    """Staff see every department; a client sees the visible ones."""
+    return await repository.list_departments(session, include_hidden=principal.is_staff)
+
+
+async def department_for_new_ticket(
+    session: DbSession, principal: Principal, *, dept_id: int | None = None, slug: str | None = None
+) -> DepartmentRecord | None:
+    """The department, if it exists and the caller may open a ticket in it."""
+    department = await repository.find_department(session, dept_id=dept_id, slug=slug)
+    if department is None or (not department.visible and not principal.is_staff):
+        return None
+    return department
