@@ -9,18 +9,21 @@ from fastapi import FastAPI
 
 from supportdesk import __version__
 from supportdesk.api import handlers
+from supportdesk.api.health import router as health_router
 from supportdesk.api.middleware import ApiMiddleware
 from supportdesk.api.v1.router import router as v1_router
 from supportdesk.api.v2.router import errors_router
 from supportdesk.api.v2.router import router as v2_router
 from supportdesk.core.config import Settings, get_settings
 from supportdesk.core.db import Database
+from supportdesk.core.logging import configure_logging
 from supportdesk.core.ratelimit import RateLimiter
 from supportdesk.keys.service import KeyAuthenticator
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     limiter = RateLimiter(
         settings.limits_storage_url, auth_failures_per_minute=settings.auth_failures_per_minute
     )
@@ -43,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ttl=settings.key_cache_seconds, default_rate_limit=settings.rate_limit_per_minute
     )
     handlers.install(app)
+    app.include_router(health_router)
     app.include_router(v1_router)
     app.include_router(v2_router)
     app.include_router(errors_router)

@@ -8,6 +8,7 @@ generation's 500 body, with the request id the log line carries.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -23,8 +24,10 @@ from supportdesk.core.errors import (
 from supportdesk.core.ratelimit import RateLimiter, Window
 
 log = logging.getLogger("supportdesk.http")
+access = logging.getLogger("supportdesk.access")
 
 MAX_JSON_BODY = 1024 * 1024
+HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
 _JSON_RANGES = {"*/*", "application/*", "application/json", "application/problem+json"}
 
 
@@ -65,7 +68,7 @@ class ApiMiddleware:
         self.max_multipart = max_upload_bytes + 64 * 1024
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in HEALTH_PATHS:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -75,11 +78,15 @@ class ApiMiddleware:
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
         started = False
+        status = 500
+        began = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
+                nonlocal status
                 started = True
+                status = message["status"]
                 window: Window | None = state.get("rate_window")
                 if window is None:
                     window = await self.limiter.ip_window(_client(scope))
@@ -92,16 +99,29 @@ class ApiMiddleware:
 
         content_type = headers.get(b"content-type", b"").lower()
         limit = self.max_multipart if content_type.startswith(b"multipart/") else MAX_JSON_BODY
-        refusal = _refusal(headers, limit)
-        if refusal is not None:
-            await _send_error(refusal, request_id, path, send_with_headers)
-            return
         try:
+            refusal = _refusal(headers, limit)
+            if refusal is not None:
+                await _send_error(refusal, request_id, path, send_with_headers)
+                return
             await self.app(scope, _limited(receive, limit), send_with_headers)
         except Exception:
             log.exception("unhandled error", extra={"request_id": request_id})
             if not started:
                 await _send_error(SupportdeskError(), request_id, path, send_with_headers)
+        finally:
+            route = scope.get("route")
+            access.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "route": getattr(route, "path", None) or "(no route)",
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - began) * 1000, 3),
+                    "key_id": state.get("key_id"),
+                },
+            )
 
 
 async def _send_error(

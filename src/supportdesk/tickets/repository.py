@@ -7,8 +7,8 @@ small collections aggregated as JSON, then its replies.
 
 from __future__ import annotations
 
-import functools
 import dataclasses
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias

@@ -1,0 +1,387 @@
+"""`supportdesk demo`: load the demo data set of `demo_data` once, whatever the backend.
+
+Loading is idempotent: the data set is recognised by its marker staff member, and a second run
+only reads back the summary. Everything is written through SQLAlchemy Core statements on one
+`DbSession`, so it runs unchanged on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from supportdesk.accounts.models import Client, ClientGroup, Staff
+from supportdesk.core.config import get_settings
+from supportdesk.core.db import DbSession
+from supportdesk.core.ids import public_id
+from supportdesk.core.models import Base
+from supportdesk.demo_data import (
+    CLIENTS,
+    CUSTOM_STATUS,
+    DEPARTMENTS,
+    FILES,
+    GROUPS,
+    MARKER_USERNAME,
+    SERVICES,
+    STAFF,
+    TICKETS,
+    ClientSpec,
+    Message,
+    TicketSpec,
+)
+from supportdesk.departments.models import Department, SlaPolicy, Status
+from supportdesk.services.models import Service, TicketService
+from supportdesk.tickets.models import (
+    FLAG_HAS_NOTES,
+    Attachment,
+    Note,
+    Reply,
+    Tag,
+    Ticket,
+    TicketLabel,
+    TicketSubscription,
+    TicketTag,
+)
+
+_CLIENT_SIDE = {"client", "guest"}
+
+
+@dataclass
+class _Loaded:
+    """The ids of what has been inserted so far, by the keys the data set uses."""
+
+    clients: dict[str, int] = field(default_factory=dict)
+    staff: dict[str, int] = field(default_factory=dict)
+    departments: dict[str, int] = field(default_factory=dict)
+    sla: dict[tuple[str, int], int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+    services: dict[str, int] = field(default_factory=dict)
+    tags: dict[str, int] = field(default_factory=dict)
+    tickets: dict[int, int] = field(default_factory=dict)
+
+
+async def load_demo(session: DbSession) -> dict[str, Any]:
+    """Load the demo data set unless it is there already; return what it contains.
+
+    The summary lists the demo clients by id, each with the numbers of all of its tickets
+    (internal and merged ones included; guest tickets belong to no client and are not listed),
+    and the demo staff by id.
+    """
+    marker = await session.execute(select(Staff.id).where(Staff.username == MARKER_USERNAME))
+    if marker.first() is None:
+        await _load(session)
+    return await _summary(session)
+
+
+async def _summary(session: DbSession) -> dict[str, Any]:
+    emails = [client.email for client in CLIENTS]
+    clients = (
+        await session.execute(
+            select(Client.id, Client.firstname, Client.lastname, Client.status)
+            .where(Client.email.in_(emails))
+            .order_by(Client.id)
+        )
+    ).all()
+    numbers: dict[int, list[int]] = {row[0]: [] for row in clients}
+    tickets = await session.execute(
+        select(Ticket.client_id, Ticket.ticket_number)
+        .where(Ticket.client_id.in_(list(numbers)))
+        .order_by(Ticket.ticket_number)
+    )
+    for client_id, number in tickets.all():
+        numbers[client_id].append(number)
+    staff = await session.execute(
+        select(Staff.id, Staff.username)
+        .where(Staff.username.in_([member.username for member in STAFF]))
+        .order_by(Staff.id)
+    )
+    return {
+        "clients": [
+            {
+                "id": client_id,
+                "name": f"{firstname} {lastname}",
+                "status": status,
+                "tickets": numbers[client_id],
+            }
+            for client_id, firstname, lastname, status in clients
+        ],
+        "staff": [{"id": staff_id, "username": username} for staff_id, username in staff.all()],
+    }
+
+
+async def _load(session: DbSession) -> None:
+    ids = _Loaded()
+    groups = {name: await _get_or_create(session, ClientGroup, name) for name in GROUPS}
+    for client in CLIENTS:
+        ids.clients[client.key] = await _insert(
+            session,
+            Client,
+            group_id=groups[client.group],
+            firstname=client.firstname,
+            lastname=client.lastname,
+            company=client.company,
+            email=client.email,
+            status=client.status,
+            created_at=_at(client.created),
+        )
+    # Staff and department specs name their columns; a department's SLA goes to its own table.
+    for member in STAFF:
+        ids.staff[member.username] = await _insert(session, Staff, **asdict(member))
+    for dept in DEPARTMENTS:
+        columns = {name: value for name, value in asdict(dept).items() if name != "sla"}
+        ids.departments[dept.slug] = await _insert(session, Department, **columns)
+        for level, hours, measure in dept.sla:
+            ids.sla[dept.slug, level] = await _insert(
+                session,
+                SlaPolicy,
+                department_id=ids.departments[dept.slug],
+                level=level,
+                hours=hours,
+                measure=measure,
+            )
+    await _load_statuses(session, ids)
+    for service in SERVICES:
+        ids.services[service.key] = await _insert(
+            session,
+            Service,
+            client_id=ids.clients[service.client],
+            service_type=service.service_type,
+            name=service.name,
+            status=service.status,
+            next_due=service.next_due,
+            hostname=service.hostname,
+        )
+    # In the order they were opened, so that row ids grow with time and parents come first.
+    for spec in sorted(TICKETS, key=lambda spec: spec.opened):
+        await _load_ticket(session, ids, spec)
+
+
+async def _load_statuses(session: DbSession, ids: _Loaded) -> None:
+    name, color = CUSTOM_STATUS
+    if (await session.execute(select(Status.id).where(Status.name == name))).first() is None:
+        await _insert(session, Status, name=name, color=color, v2_status="unknown")
+    for status_id, status_name in (await session.execute(select(Status.id, Status.name))).all():
+        ids.statuses[status_name] = status_id
+
+
+async def _load_ticket(session: DbSession, ids: _Loaded, spec: TicketSpec) -> None:
+    opened = _at(spec.opened)
+    messages = sorted(spec.messages, key=lambda message: message.after)
+    sent = [message for message in messages if message.status == "Sent"]
+    last_reply = opened + _minutes(sent[-1].after) if sent else opened
+    changes = [spec.changed_after, *(m.after for m in messages), *(n.after for n in spec.notes)]
+    if spec.edited:
+        changes.append(spec.edited[0])
+    updated = opened + _minutes(max(changes))
+    admin_read, client_read = _read_markers(spec, sent)
+    dept = next(d for d in DEPARTMENTS if d.slug == spec.dept)
+    client = _client(spec.client)
+    if client is not None:
+        name, email = f"{client.firstname} {client.lastname}", client.email
+    else:
+        assert spec.guest is not None
+        name, email = spec.guest
+    if spec.type == "Admin":
+        assert spec.opened_by is not None
+        creator_id = ids.staff[spec.opened_by]
+    else:
+        creator_id = ids.clients[spec.client] if spec.client else 0
+    ticket_id = await _insert(
+        session,
+        Ticket,
+        public_id=public_id("tkt"),
+        ticket_number=spec.number,
+        parent_id=ids.tickets[spec.merged_into] if spec.merged_into else None,
+        acc_hash=hashlib.sha256(f"demo-{spec.number}".encode()).hexdigest()[:32],
+        dept_id=ids.departments[spec.dept],
+        org_dept_id=ids.departments[spec.dept],
+        client_id=ids.clients[spec.client] if spec.client else None,
+        creator_id=creator_id,
+        owner_id=ids.staff[spec.owner] if spec.owner else None,
+        status_id=ids.statuses[spec.status],
+        sla_id=ids.sla[spec.dept, spec.escalated] if spec.escalated else None,
+        name=name,
+        email=email,
+        cc=spec.cc,
+        bcc=spec.bcc,
+        from_address=email if spec.type == "Email" else "",
+        subject=spec.subject,
+        body=spec.body,
+        priority=spec.priority,
+        flags=spec.flags | (FLAG_HAS_NOTES if spec.notes else 0),
+        admin_read=admin_read,
+        client_read=client_read,
+        type=spec.type,
+        request_type=spec.request_type,
+        senderip=spec.senderip,
+        escalated=spec.escalated,
+        created_at=opened,
+        last_reply_at=last_reply,
+        updated_at=updated,
+        edited_at=opened + _minutes(spec.edited[0]) if spec.edited else None,
+        edited_by=spec.edited[1] if spec.edited else "",
+        start_date=opened,
+        resolve_date=(
+            opened + timedelta(hours=dept.resolve_within_hours)
+            if dept.resolve_within_hours
+            else None
+        ),
+        deadline=_at(spec.deadline) if spec.deadline else None,
+    )
+    ids.tickets[spec.number] = ticket_id
+    for message in messages:
+        await _load_reply(session, ids, spec, ticket_id, message, (name, email))
+    for note in spec.notes:
+        await _insert(
+            session,
+            Note,
+            ticket_id=ticket_id,
+            staff_id=ids.staff[note.by],
+            body=note.body,
+            created_at=opened + _minutes(note.after),
+        )
+    await _load_ticket_parts(session, ids, spec, ticket_id, opened, last_reply)
+
+
+async def _load_reply(
+    session: DbSession,
+    ids: _Loaded,
+    spec: TicketSpec,
+    ticket_id: int,
+    message: Message,
+    submitter: tuple[str, str],
+) -> None:
+    written = _at(spec.opened) + _minutes(message.after)
+    values: dict[str, Any] = {"name": submitter[0], "email": submitter[1], "replier_id": 0}
+    if message.by == "client":
+        values.update(type="Client", replier_id=ids.clients[spec.client or ""])
+        values["senderip"] = spec.senderip
+    elif message.by == "guest":
+        values.update(type="Email", from_address=submitter[1])
+    elif message.by == "system":
+        values.update(type="System", name="System", email="")
+    else:
+        member = next(m for m in STAFF if m.username == message.by)
+        values.update(
+            type="Admin",
+            replier_id=ids.staff[message.by],
+            name=f"{member.firstname} {member.lastname}",
+            email=member.email,
+        )
+    reply_id = await _insert(
+        session,
+        Reply,
+        public_id=public_id("tmsg"),
+        ticket_id=ticket_id,
+        body=message.body,
+        status=message.status,
+        rating=message.rating,
+        rated_at=written + timedelta(hours=2) if message.rating else None,
+        created_at=written,
+        **values,
+    )
+    if message.attachment is not None:
+        content_type, data = FILES[message.attachment]
+        await _insert(
+            session,
+            Attachment,
+            public_id=public_id("tatt"),
+            upload_id=public_id("satt"),
+            ticket_id=ticket_id,
+            reply_id=reply_id,
+            uploader_client_id=values["replier_id"] if values["type"] == "Client" else None,
+            uploader_staff_id=values["replier_id"] if values["type"] == "Admin" else None,
+            filename=message.attachment,
+            content_type=content_type,
+            byte_length=len(data),
+            sha256=_store_file(data),
+            uploaded_at=written,
+        )
+
+
+async def _load_ticket_parts(
+    session: DbSession,
+    ids: _Loaded,
+    spec: TicketSpec,
+    ticket_id: int,
+    opened: datetime,
+    last_reply: datetime,
+) -> None:
+    for tag in spec.tags:
+        if tag not in ids.tags:
+            ids.tags[tag] = await _get_or_create(session, Tag, tag)
+        await session.execute(insert(TicketTag).values(ticket_id=ticket_id, tag_id=ids.tags[tag]))
+    for label in spec.labels:
+        key, _, value = label.partition(":")
+        await _insert(session, TicketLabel, ticket_id=ticket_id, key=key, value=value)
+    for username in spec.subscribers:
+        await session.execute(
+            insert(TicketSubscription).values(ticket_id=ticket_id, staff_id=ids.staff[username])
+        )
+    for link in spec.links:
+        # Linked when the ticket was opened; a summary is written after the latest message.
+        linked = opened + timedelta(minutes=1)
+        await _insert(
+            session,
+            TicketService,
+            ticket_id=ticket_id,
+            service_id=ids.services[link.service],
+            ai_summary=link.ai_summary,
+            ai_helpful=link.ai_helpful,
+            created_at=linked,
+            updated_at=max(linked, last_reply) if link.ai_summary else linked,
+        )
+
+
+def _read_markers(spec: TicketSpec, sent: list[Message]) -> tuple[bool, bool]:
+    """(admin_read, client_read): whoever wrote last has read it; a staff status change too."""
+    # With no message yet, the opener spoke last: staff for an Admin ticket, else the client.
+    client_spoke_last = sent[-1].by in _CLIENT_SIDE if sent else spec.type != "Admin"
+    if client_spoke_last:
+        return spec.status not in ("Open", "Client-Reply"), True
+    return True, spec.status == "Closed"
+
+
+def _client(key: str | None) -> ClientSpec | None:
+    return next((client for client in CLIENTS if client.key == key), None)
+
+
+def _store_file(data: bytes) -> str:
+    """Write the bytes to the content-addressed files directory; return their SHA-256."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = get_settings().data_dir / "files" / digest[:2] / digest
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(digest + ".partial")
+        partial.write_bytes(data)
+        partial.replace(path)
+    return digest
+
+
+async def _insert(session: DbSession, model: type[Base], **values: Any) -> int:
+    """Insert one row and return its id."""
+    statement = insert(model).values(**values).returning(model.__table__.c.id)
+    result = await session.execute(statement)
+    row_id: int = result.scalar_one()
+    return row_id
+
+
+async def _get_or_create(
+    session: DbSession, model: type[ClientGroup] | type[Tag], name: str
+) -> int:
+    """The id of the row with that name: a shared vocabulary may hold it already."""
+    found = await session.execute(select(model.id).where(model.name == name))
+    row_id = found.scalar_one_or_none()
+    return row_id if row_id is not None else await _insert(session, model, name=name)
+
+
+def _at(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+
+
+def _minutes(minutes: int) -> timedelta:
+    return timedelta(minutes=minutes)
