@@ -11,7 +11,9 @@ from supportdesk import __version__
 from supportdesk.api import handlers
 from supportdesk.api.health import router as health_router
 from supportdesk.api.middleware import ApiMiddleware
+from supportdesk.api.v1.attachments import router as v1_attachments_router
 from supportdesk.api.v1.router import router as v1_router
+from supportdesk.api.v2.attachments import router as v2_attachments_router
 from supportdesk.api.v2.router import errors_router
 from supportdesk.api.v2.router import router as v2_router
 from supportdesk.core.config import Settings, get_settings
@@ -48,7 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handlers.install(app)
     app.include_router(health_router)
     app.include_router(v1_router)
+    app.include_router(v1_attachments_router)
     app.include_router(v2_router)
+    app.include_router(v2_attachments_router)
     app.include_router(errors_router)
     app.add_middleware(
         ApiMiddleware, limiter=limiter, max_upload_bytes=settings.attachment_max_bytes

@@ -92,7 +92,12 @@ def install(app: FastAPI) -> None:
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         error: SupportdeskError
-        if exc.status_code == 404:
+        if isinstance(exc.__cause__, SupportdeskError):
+            # Starlette wraps what fails while it parses a form (a body over the limit, say).
+            error = exc.__cause__
+        elif exc.status_code == 400:
+            error = ValidationFailed(f"The request body could not be read: {exc.detail}")
+        elif exc.status_code == 404:
             error = NotFound("No such route: check the method and the path.")
         elif exc.status_code == 405:
             error = MethodNotAllowed(f"{request.method} is not allowed on this resource.")

@@ -99,8 +99,10 @@ class ApiMiddleware:
 
         content_type = headers.get(b"content-type", b"").lower()
         limit = self.max_multipart if content_type.startswith(b"multipart/") else MAX_JSON_BODY
+        # A download answers with the file's own type, so only JSON answers insist on Accept.
+        download = scope["method"] == "GET" and "/attachments/" in path
         try:
-            refusal = _refusal(headers, limit)
+            refusal = _refusal(headers, limit, check_accept=not download)
             if refusal is not None:
                 await _send_error(refusal, request_id, path, send_with_headers)
                 return
@@ -146,8 +148,10 @@ def _client(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
-def _refusal(headers: dict[bytes, bytes], limit: int) -> SupportdeskError | None:
-    if not accepts_json(headers.get(b"accept", b"").decode("latin-1")):
+def _refusal(
+    headers: dict[bytes, bytes], limit: int, *, check_accept: bool
+) -> SupportdeskError | None:
+    if check_accept and not accepts_json(headers.get(b"accept", b"").decode("latin-1")):
         return NotAcceptable()
     length = headers.get(b"content-length")
     if length is not None and length.isdigit() and int(length) > limit:

@@ -1,4 +1,4 @@
-"""`supportdesk`: init, demo, keys, serve, tickets."""
+"""`supportdesk`: init, demo, keys, serve, tickets, maintenance."""
 
 from __future__ import annotations
 
@@ -170,6 +170,21 @@ def serve(
         log_level="warning",
         timeout_graceful_shutdown=10,
     )
+
+
+@app.command()
+def maintenance() -> None:
+    """Delete uploads not attached within SUPPORTDESK_UPLOAD_TTL_HOURS, and unreferenced files.
+
+    Safe to run from cron while the server runs: one short transaction, nothing recent touched.
+    """
+    from supportdesk.attachments.service import Purged, purge_stale_uploads
+
+    async def work(session: DbSession) -> Purged:
+        return await purge_stale_uploads(session, get_settings())
+
+    purged = in_transaction(work)
+    typer.echo(f"removed {purged.uploads} stale uploads and {purged.files} unreferenced files")
 
 
 @tickets_app.command("show")

@@ -56,9 +56,11 @@ class RateLimiter:
         return Window("auth", item.amount, stats.remaining, stats.reset_time, stats.remaining > 0)
 
     async def record_failure(self, ip: str) -> Window:
+        """Count a failed authentication; `allowed` is False once the address is over its limit."""
         item = self._failure_item
-        await self._limiter.hit(item, "authfail", ip)
-        return await self.ip_window(ip)
+        allowed = await self._limiter.hit(item, "authfail", ip)
+        stats = await self._limiter.get_window_stats(item, "authfail", ip)
+        return Window("auth", item.amount, stats.remaining, stats.reset_time, allowed)
 
     async def ping(self) -> bool:
         return bool(await self.storage.check())

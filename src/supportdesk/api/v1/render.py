@@ -156,6 +156,13 @@ def etag(ticket: dict[str, Any]) -> str:
     return 'W/"' + hashlib.blake2b(orjson.dumps(shown), digest_size=16).hexdigest() + '"'
 
 
+def matches(if_none_match: str, tag: str) -> bool:
+    """RFC 9110's weak comparison: `*` or any listed tag, with or without `W/`."""
+    opaque = tag.removeprefix("W/")
+    listed = {candidate.strip().removeprefix("W/") for candidate in if_none_match.split(",")}
+    return "*" in listed or opaque in listed
+
+
 def envelope(data: dict[str, Any], *, now: datetime, request_id: str) -> bytes:
     return orjson.dumps(
         {"success": True, "timestamp": iso_millis(now), "requestId": request_id, "data": data}

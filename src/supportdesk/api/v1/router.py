@@ -72,7 +72,7 @@ async def get_ticket(
     ticket = await service.read_ticket(session, principal, number)
     shown = _shown(request, principal, ticket)
     tag = render.etag(shown)
-    if if_none_match is not None and tag in {t.strip() for t in if_none_match.split(",")}:
+    if if_none_match is not None and render.matches(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag})
     return _json(request, {"ticket": shown}, {"ETag": tag})
 

@@ -1,0 +1,81 @@
+"""All SQL on attachments. A download is found through its ticket, scoped to the caller.
+
+An attachment on a ticket the caller may not see, on another ticket, or on a draft the client
+may not see yet, and an attachment that does not exist, are the same `None`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, insert, or_, select
+
+from supportdesk.auth.principal import Principal
+from supportdesk.core.db import DbSession
+from supportdesk.tickets.models import Attachment, Reply, Ticket
+from supportdesk.tickets.repository import by_reference, visible_to
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAttachment:
+    """What serving a file needs."""
+
+    id: int
+    public_id: str
+    filename: str
+    content_type: str
+    byte_length: int
+    sha256: str
+
+
+async def insert_upload(session: DbSession, values: dict[str, Any]) -> int:
+    statement = insert(Attachment).values(**values).returning(Attachment.id)
+    return int((await session.execute(statement)).scalar_one())
+
+
+def _named(ref: int | str) -> ColumnElement[bool]:
+    if isinstance(ref, int):
+        return Attachment.id == ref
+    return Attachment.public_id == ref
+
+
+async def find_visible(
+    session: DbSession, principal: Principal, ticket_ref: int | str, attachment_ref: int | str
+) -> StoredAttachment | None:
+    """The attachment on that ticket (number or `tkt_` id), if the caller may see both."""
+    statement = (
+        select(
+            Attachment.id,
+            Attachment.public_id,
+            Attachment.filename,
+            Attachment.content_type,
+            Attachment.byte_length,
+            Attachment.sha256,
+        )
+        .join(Ticket, Ticket.id == Attachment.ticket_id)
+        .where(_named(attachment_ref), by_reference(ticket_ref), visible_to(principal))
+    )
+    if not principal.is_staff:
+        # As in the ticket detail: files on drafts and scheduled replies are not the client's yet.
+        statement = statement.outerjoin(Reply, Reply.id == Attachment.reply_id).where(
+            or_(Attachment.reply_id.is_(None), Reply.status == "Sent")
+        )
+    row = (await session.execute(statement)).first()
+    return None if row is None else StoredAttachment(*tuple(row))
+
+
+async def delete_pending_before(session: DbSession, cutoff: datetime) -> int:
+    """Delete uploads no ticket claimed that were made before `cutoff`; return how many."""
+    result = await session.execute(
+        delete(Attachment).where(Attachment.ticket_id.is_(None), Attachment.uploaded_at < cutoff)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def referenced_digests(session: DbSession, digests: Sequence[str]) -> set[str]:
+    """Those of `digests` that some attachment row still names."""
+    statement = select(Attachment.sha256).where(Attachment.sha256.in_(digests)).distinct()
+    return {str(digest) for digest in (await session.execute(statement)).scalars()}

@@ -1,0 +1,213 @@
+"""Fixtures for the whole suite: one migrated database per session, a clean state per test.
+
+Backends, chosen by environment variables:
+
+- `SUPPORTDESK_TEST_BACKEND=sqlite` (default): a temporary SQLite file.
+- `SUPPORTDESK_TEST_BACKEND=postgres`: a database `sd_test_<pid>` created through
+  `SUPPORTDESK_TEST_POSTGRES_URL` (which must name a reachable server) and dropped at the end.
+- `SUPPORTDESK_TEST_REDIS_URL`, when set, is the rate-limit storage instead of `memory://`.
+
+A backend that was asked for and cannot be reached stops the run: it is never skipped.
+Each test that builds an app (directly or through `app`, `db`, `api`, `world`) starts from
+empty tables (the built-in statuses kept) and forgotten rate-limit counters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import redis
+from fastapi import FastAPI
+from sqlalchemy import delete, make_url, text
+
+from supportdesk.app import create_app
+from supportdesk.core.config import Settings
+from supportdesk.core.db import Database
+from supportdesk.core.migrate import upgrade
+from supportdesk.core.ratelimit import RateLimiter
+from supportdesk.models import Base, Status
+from tests import builders
+from tests.support import AppFactory, client_for, close_limiter, run_in_thread
+
+BACKEND_ENV = "SUPPORTDESK_TEST_BACKEND"
+POSTGRES_ENV = "SUPPORTDESK_TEST_POSTGRES_URL"
+REDIS_ENV = "SUPPORTDESK_TEST_REDIS_URL"
+BACKENDS = ("sqlite", "postgres")
+
+
+def backend() -> str:
+    return os.environ.get(BACKEND_ENV, "sqlite").strip().lower() or "sqlite"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if backend() not in BACKENDS:
+        raise pytest.UsageError(f"{BACKEND_ENV} must be one of {', '.join(BACKENDS)}")
+    if backend() == "postgres" and not os.environ.get(POSTGRES_ENV):
+        raise pytest.UsageError(
+            f"{BACKEND_ENV}=postgres needs {POSTGRES_ENV}, "
+            "e.g. postgresql://postgres@127.0.0.1:5432/test"
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    storage = "redis" if os.environ.get(REDIS_ENV) else "memory"
+    return f"supportdesk: backend={backend()}, rate-limit storage={storage}"
+
+
+# --- the database, once per session ----------------------------------------------------------
+
+
+def _asyncpg_dsn(url: str) -> str:
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _admin(dsn: str, *statements: str) -> None:
+    try:
+        connection = await asyncpg.connect(dsn, timeout=5)
+    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+        pytest.exit(
+            f"{BACKEND_ENV}=postgres but {POSTGRES_ENV} ({make_url(dsn)!r}) cannot be used "
+            f"(unreachable, or no right to create databases): {exc!r}",
+            returncode=3,
+        )
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A freshly migrated database for this session (autouse: an unreachable backend stops
+    the run even when only tests that need no database were selected)."""
+    if backend() == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'supportdesk.db'}"
+        run_in_thread(lambda: upgrade(url))
+        yield url
+        return
+    admin = _asyncpg_dsn(os.environ[POSTGRES_ENV])
+    name = f"sd_test_{os.getpid()}"
+    drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    run_in_thread(lambda: asyncio.run(_admin(admin, drop, f'CREATE DATABASE "{name}"')))
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    try:
+        run_in_thread(lambda: upgrade(url))
+        yield url
+    finally:
+        run_in_thread(lambda: asyncio.run(_admin(admin, drop)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rate_limit_url() -> str:
+    """`memory://`, or the Redis of `SUPPORTDESK_TEST_REDIS_URL` (which must answer)."""
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        return "memory://"
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.exit(f"{REDIS_ENV} ({url}) is unreachable: {exc!r}", returncode=3)
+    finally:
+        client.close()
+    return url
+
+
+@pytest.fixture(scope="session")
+async def _housekeeping(
+    database_url: str, rate_limit_url: str
+) -> AsyncIterator[tuple[Database, RateLimiter]]:
+    settings = Settings(database_url=database_url, rate_limit_storage_url=rate_limit_url)
+    database = Database(settings)
+    limiter = RateLimiter(settings.limits_storage_url, auth_failures_per_minute=1)
+    yield database, limiter
+    await database.dispose()
+    await close_limiter(limiter)
+
+
+_TABLES = [table for table in reversed(Base.metadata.sorted_tables) if table.name != "statuses"]
+
+
+@pytest.fixture
+async def clean_state(_housekeeping: tuple[Database, RateLimiter]) -> None:
+    """Empty every table but the built-in statuses, and forget every rate-limit counter."""
+    database, limiter = _housekeeping
+    async with database.transaction() as session:
+        if database.dialect_name == "postgresql":
+            names = ", ".join(table.name for table in _TABLES)
+            await session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in _TABLES:
+                await session.execute(delete(table))
+        await session.execute(delete(Status).where(Status.builtin.is_(False)))
+    await limiter.reset()
+
+
+# --- the app, once per test -------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings_for(
+    clean_state: None, database_url: str, rate_limit_url: str, tmp_path: Path
+) -> Callable[..., Settings]:
+    """Settings for the test database, emptied for this test; keys are not cached unless a
+    test asks for it."""
+
+    def make(**overrides: Any) -> Settings:
+        options: dict[str, Any] = {
+            "database_url": database_url,
+            "rate_limit_storage_url": rate_limit_url,
+            "data_dir": tmp_path / "data",
+            "key_cache_seconds": 0,
+            **overrides,
+        }
+        return Settings(**options)
+
+    return make
+
+
+@pytest.fixture
+async def make_app(settings_for: Callable[..., Settings]) -> AsyncIterator[AppFactory]:
+    """`make_app(**settings)`: an app on the test database; disposed after the test."""
+    apps: list[FastAPI] = []
+
+    def make(**overrides: Any) -> FastAPI:
+        app = create_app(settings_for(**overrides))
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        await app.state.db.dispose()
+        await close_limiter(app.state.limiter)
+
+
+@pytest.fixture
+def app(make_app: AppFactory) -> FastAPI:
+    return make_app()
+
+
+@pytest.fixture
+def db(app: FastAPI) -> Database:
+    database: Database = app.state.db
+    return database
+
+
+@pytest.fixture
+async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(app) as client:
+        yield client
+
+
+@pytest.fixture
+async def world(db: Database) -> builders.World:
+    return await builders.world(db)
