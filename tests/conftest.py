@@ -211,3 +211,20 @@ async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def world(db: Database) -> builders.World:
     return await builders.world(db)
+
+
+# --- the real server process ------------------------------------------------------------------
+
+
+@pytest.fixture
+def server_env(
+    clean_state: None, database_url: str, rate_limit_url: str, tmp_path: Path
+) -> dict[str, str]:
+    """The environment for a `supportdesk serve` process on this test's clean database."""
+    return {
+        "SUPPORTDESK_DATABASE_URL": database_url,
+        "SUPPORTDESK_RATE_LIMIT_STORAGE_URL": rate_limit_url,
+        "SUPPORTDESK_DATA_DIR": str(tmp_path / "data"),
+        "SUPPORTDESK_KEY_CACHE_SECONDS": "1",
+        "SUPPORTDESK_LOG_LEVEL": "WARNING",
+    }

@@ -14,7 +14,17 @@ from datetime import datetime
 from typing import Any, TypeAlias
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from supportdesk.accounts.models import Client, ClientGroup, Staff
@@ -183,7 +193,23 @@ def _detail_statement(staff_view: bool) -> AnySelect:
     return statement
 
 
-def _replies_statement(ticket_id: int, staff_view: bool) -> AnySelect:
+@functools.cache
+def _scoped_detail(staff_view: bool, *, by_public_id: bool) -> AnySelect:
+    """The detail statement with its scope, built once: parameters `ref`, `viewer_client_id`.
+
+    Built once and reused, SQLAlchemy neither rebuilds nor re-keys it on every read.
+    """
+    reference = Ticket.public_id if by_public_id else Ticket.ticket_number
+    statement = _detail_statement(staff_view).where(reference == bindparam("ref"))
+    if not staff_view:
+        statement = statement.where(
+            Ticket.client_id == bindparam("viewer_client_id"),
+            Ticket.flags.op("&")(FLAG_INTERNAL) == 0,
+        )
+    return statement
+
+
+def _replies_statement(staff_view: bool) -> AnySelect:
     statement = select(
         Reply.id,
         Reply.public_id,
@@ -201,7 +227,7 @@ def _replies_statement(ticket_id: int, staff_view: bool) -> AnySelect:
         Reply.rating,
         Reply.rated_at,
         Reply.from_address,
-    ).where(Reply.ticket_id == ticket_id)
+    ).where(Reply.ticket_id == bindparam("ticket_id"))
     if not staff_view:
         statement = statement.where(Reply.status == "Sent")
     return statement.order_by(Reply.created_at, Reply.id)
@@ -243,14 +269,17 @@ async def get_visible_ticket(
 ) -> TicketRecord | None:
     """The ticket (by number or `tkt_` id) as the caller may see it; None if it may not."""
     staff_view = principal.is_staff
-    statement = _detail_statement(staff_view).where(by_reference(ref), visible_to(principal))
-    row = (await session.execute(statement)).first()
+    statement = _scoped_detail(staff_view, by_public_id=isinstance(ref, str))
+    parameters = {"ref": ref, "viewer_client_id": principal.client_id}
+    row = (await session.execute(statement, parameters)).first()
     if row is None:
         return None
     m = row._mapping
     replies = [
         ReplyRecord(*tuple(reply))
-        for reply in (await session.execute(_replies_statement(m["id"], staff_view))).all()
+        for reply in (
+            await session.execute(_replies_statement(staff_view), {"ticket_id": m["id"]})
+        ).all()
     ]
     attachments = sorted(
         (
