@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from pydantic import AfterValidator, StringConstraints
 
+from supportdesk.auth.dependencies import WriteSupport, authenticate, check_scope
 from supportdesk.core.errors import UnsupportedMediaType
 
 
@@ -33,8 +37,32 @@ Email = Annotated[
 ]
 
 
-async def json_body(request: Request) -> None:
-    """415 unless the body is declared JSON (checked before the body is parsed)."""
+async def json_body(request: Request, principal: WriteSupport) -> None:
+    """415 unless the body is declared JSON; after authentication, which outranks it."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaType()
+
+
+class AuthFirstRoute(APIRoute):
+    """A route on which authentication outranks a broken body.
+
+    FastAPI parses a JSON body before it runs any dependency, so a body that is not JSON would
+    be refused (400) before the key is looked at. Here such a request is authenticated first,
+    and only a caller who passes gets the 400.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as error:
+                if any(e.get("type") == "json_invalid" for e in error.errors()):
+                    async with request.app.state.db.transaction() as session:
+                        principal = await authenticate(request, session)
+                    check_scope(principal, ("write:support",))
+                raise
+
+        return route_handler

@@ -74,13 +74,18 @@ def require_scope(*accepted: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(
         principal: Annotated[Principal, Depends(authenticate)],
     ) -> Principal:
-        if not principal.scopes.intersection(accepted):
-            raise Forbidden(f"This API key lacks the {' or '.join(accepted)} scope.")
-        if not principal.active:
-            raise Forbidden("The client account of this API key is not active.")
+        check_scope(principal, accepted)
         return principal
 
     return dependency
+
+
+def check_scope(principal: Principal, accepted: tuple[str, ...]) -> None:
+    """403 unless the key carries one of `accepted` and its client account is active."""
+    if not principal.scopes.intersection(accepted):
+        raise Forbidden(f"This API key lacks the {' or '.join(accepted)} scope.")
+    if not principal.active:
+        raise Forbidden("The client account of this API key is not active.")
 
 
 ReadSupport = Annotated[Principal, Depends(require_scope("read:support"))]

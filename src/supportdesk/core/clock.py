@@ -24,6 +24,13 @@ def hostbill(moment: datetime | None, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def as_datetime(value: datetime | str | None) -> datetime | None:
+    """A datetime column as the driver returns it (SQLite text, asyncpg datetime), as UTC."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return parse_stored(value)
+
+
 def parse_stored(value: str | None) -> datetime | None:
     """A datetime as a JSON aggregate returns it (SQLite text or PostgreSQL ISO), as UTC."""
     if value is None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Protocol, TypeAlias
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeAlias, cast
 
 from sqlalchemy import (
     Connection,
@@ -24,8 +25,10 @@ from sqlalchemy import (
     make_url,
     text,
 )
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from supportdesk.core.config import Settings
 
@@ -40,6 +43,41 @@ class DbSession(Protocol):
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> AnyResult: ...
+
+    async def rows(
+        self, statement: ClauseElement, parameters: Mapping[str, Any]
+    ) -> Sequence[Sequence[Any]]:
+        """Run a statement built once at import time, skipping SQLAlchemy's per-execution work
+        (result metadata, type processing): values come back as the driver returns them."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    statement: ClauseElement  # held so that its id() is never reused while cached
+    sql: str
+    names: tuple[str, ...]
+    defaults: dict[str, Any]
+
+    def values(self, parameters: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            parameters[name] if name in parameters else self.defaults[name] for name in self.names
+        )
+
+
+_COMPILED: dict[tuple[int, str], _Compiled] = {}
+
+
+def _compiled(statement: ClauseElement, dialect: Dialect) -> _Compiled:
+    key = (id(statement), dialect.name)
+    found = _COMPILED.get(key)
+    if found is None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
+        found = _Compiled(
+            statement, compiled.string, tuple(compiled.positiontup or ()), dict(compiled.params)
+        )
+        _COMPILED[key] = found
+    return found
 
 
 class _SqliteSession:
@@ -66,6 +104,15 @@ class _SqliteSession:
                 raise
         return self._connection.execute(statement, parameters)
 
+    async def rows(
+        self, statement: ClauseElement, parameters: Mapping[str, Any]
+    ) -> Sequence[Sequence[Any]]:
+        if self._connection is None:
+            await self.execute(text("SELECT 1"))
+        assert self._connection is not None
+        compiled = _compiled(statement, self._engine.dialect)
+        return self._connection.exec_driver_sql(compiled.sql, compiled.values(parameters)).all()
+
     async def finish(self, commit: bool) -> None:
         if self._connection is None:
             return
@@ -89,9 +136,7 @@ class _AsyncSession:
         self._engine = engine
         self._connection: AsyncConnection | None = None
 
-    async def execute(
-        self, statement: Executable, parameters: Mapping[str, Any] | None = None
-    ) -> AnyResult:
+    async def _begin(self) -> AsyncConnection:
         if self._connection is None:
             connection = await self._engine.connect()
             try:
@@ -100,7 +145,20 @@ class _AsyncSession:
                 await connection.close()
                 raise
             self._connection = connection
-        return await self._connection.execute(statement, parameters)
+        return self._connection
+
+    async def execute(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> AnyResult:
+        return await (await self._begin()).execute(statement, parameters)
+
+    async def rows(
+        self, statement: ClauseElement, parameters: Mapping[str, Any]
+    ) -> Sequence[Sequence[Any]]:
+        connection = await self._begin()
+        compiled = _compiled(statement, self._engine.dialect)
+        result = await connection.exec_driver_sql(compiled.sql, compiled.values(parameters))
+        return result.all()
 
     async def finish(self, commit: bool) -> None:
         if self._connection is None:

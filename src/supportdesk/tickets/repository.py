@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias
@@ -29,7 +30,7 @@ from sqlalchemy.orm import aliased
 
 from supportdesk.accounts.models import Client, ClientGroup, Staff
 from supportdesk.auth.principal import Principal
-from supportdesk.core.clock import parse_stored
+from supportdesk.core.clock import as_datetime, parse_stored
 from supportdesk.core.db import DbSession
 from supportdesk.core.sql import json_list, json_row_of
 from supportdesk.departments.models import Department, Status
@@ -233,6 +234,39 @@ def _replies_statement(staff_view: bool) -> AnySelect:
     return statement.order_by(Reply.created_at, Reply.id)
 
 
+_DATETIMES = (
+    "created_at",
+    "last_reply_at",
+    "updated_at",
+    "edited_at",
+    "start_date",
+    "resolve_date",
+    "deadline",
+)
+_BOOLEANS = ("admin_read", "client_read")
+
+
+@functools.cache
+def _column_names(statement: AnySelect) -> tuple[str, ...]:
+    return tuple(str(column.key) for column in statement.selected_columns)
+
+
+def _normalised(row: dict[str, Any]) -> dict[str, Any]:
+    """Driver values (SQLite text and integers) as the model's types."""
+    for name in _DATETIMES:
+        row[name] = as_datetime(row[name])
+    for name in _BOOLEANS:
+        row[name] = bool(row[name])
+    return row
+
+
+def _reply(row: Sequence[Any]) -> ReplyRecord:
+    values = list(row)
+    for index in (5, 6, 14):  # created_at, edited_at, rated_at
+        values[index] = as_datetime(values[index])
+    return ReplyRecord(*values)
+
+
 def _json(value: str | None) -> list[Any]:
     return orjson.loads(value) if value else []
 
@@ -271,15 +305,13 @@ async def get_visible_ticket(
     staff_view = principal.is_staff
     statement = _scoped_detail(staff_view, by_public_id=isinstance(ref, str))
     parameters = {"ref": ref, "viewer_client_id": principal.client_id}
-    row = (await session.execute(statement, parameters)).first()
-    if row is None:
+    found = await session.rows(statement, parameters)
+    if not found:
         return None
-    m = row._mapping
+    m = _normalised(dict(zip(_column_names(statement), found[0], strict=True)))
     replies = [
-        ReplyRecord(*tuple(reply))
-        for reply in (
-            await session.execute(_replies_statement(staff_view), {"ticket_id": m["id"]})
-        ).all()
+        _reply(row)
+        for row in await session.rows(_replies_statement(staff_view), {"ticket_id": m["id"]})
     ]
     attachments = sorted(
         (

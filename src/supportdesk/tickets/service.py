@@ -77,6 +77,12 @@ class TicketDraft:
         """The caller's name for a field (v1 `dept_id`, v2 `/departmentSlug`)."""
         return self.field_names.get(name, name)
 
+    def invalid(self, name: str, problem: str) -> ValidationFailed:
+        """A 400 that names the field as the caller spelled it."""
+        pointer = self.pointer(name)
+        label = pointer.lstrip("/").replace("/", ".")
+        return ValidationFailed(f"Field '{label}': {problem}", pointer=pointer)
+
 
 CRITICAL_WINDOW = timedelta(hours=1)
 _NUMBER_ATTEMPTS = 50
@@ -89,10 +95,7 @@ async def open_ticket(session: DbSession, principal: Principal, draft: TicketDra
         session, principal, dept_id=draft.dept_id, slug=draft.dept_slug
     )
     if department is None:
-        raise ValidationFailed(
-            "No department you can open tickets in has that id.",
-            pointer=draft.pointer("department"),
-        )
+        raise draft.invalid("department", "no department you can open tickets in has it.")
     client_id, name, email = await _requester(session, principal, draft)
     if draft.priority == "critical" and client_id is not None:
         oldest = await store.count_recent_critical(session, client_id, now - CRITICAL_WINDOW)
@@ -164,13 +167,12 @@ async def _requester(
     if draft.client_id is not None:
         contact = await store.client_contact(session, draft.client_id)
         if contact is None:
-            raise ValidationFailed("No client has that id.", pointer=draft.pointer("client_id"))
+            raise draft.invalid("client_id", "no client has that id.")
         return draft.client_id, *contact
     if draft.guest_name and draft.guest_email:
         return None, draft.guest_name, draft.guest_email
-    raise ValidationFailed(
-        "A staff key must name the client (client_id) or a guest (name and email).",
-        pointer=draft.pointer("client_id"),
+    raise draft.invalid(
+        "client_id", "a staff key must name the client, or a guest (name and email)."
     )
 
 
@@ -190,10 +192,7 @@ async def _linked_service(
         else None
     )
     if found is None:
-        raise ValidationFailed(
-            "The service is not one of this client's services of that type.",
-            pointer=draft.pointer("service_id"),
-        )
+        raise draft.invalid("service_id", "not one of this client's services of that type.")
     return found
 
 
@@ -212,8 +211,10 @@ async def _claim(
         session, principal, wanted, ticket_id=ticket_id, reply_id=reply_id
     )
     if claimed != len(wanted):
+        label = pointer.lstrip("/").replace("/", ".")
         raise ValidationFailed(
-            "An attachment id is unknown, not yours, or already attached.", pointer=pointer
+            f"Field '{label}': an attachment id is unknown, not yours, or already attached.",
+            pointer=pointer,
         )
 
 
@@ -226,7 +227,7 @@ async def post_reply(
     encrypted: bool = False,
     upload_ids: tuple[str, ...] = (),
     senderip: str = "",
-    uploads_pointer: str = "attachmentIds",
+    uploads_pointer: str = "/attachmentIds",
 ) -> tuple[TicketState, int]:
     """Add a message (model.md, lifecycle 2 and 3); returns the ticket and the reply id."""
     ticket = await _visible_state(session, principal, ref)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import Response
 
-from supportdesk.api.inputs import json_body
+from supportdesk.api.inputs import AuthFirstRoute, json_body
 from supportdesk.api.v1 import render
 from supportdesk.api.v1.schemas import (
     CreatedTicketEnvelope,
@@ -31,7 +31,7 @@ from supportdesk.tickets import service
 from supportdesk.tickets.records import TicketRecord
 from supportdesk.tickets.service import TicketDraft
 
-router = APIRouter(prefix="/api/support", tags=["v1"])
+router = APIRouter(prefix="/api/support", tags=["v1"], route_class=AuthFirstRoute)
 
 MAX_NUMBER = 9_223_372_036_854_775_807
 PRIORITY_NAMES = ("low", "medium", "high", "urgent")

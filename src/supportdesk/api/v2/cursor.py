@@ -30,6 +30,8 @@ def encode(updated_at: datetime, ticket_id: int) -> str:
 
 
 def decode(cursor: str) -> tuple[datetime, int]:
+    if len(cursor) > 128:
+        raise InvalidCursor(pointer="?cursor")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload, tag = raw[:-10], raw[-10:]

@@ -9,7 +9,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from supportdesk.api.inputs import json_body
+from supportdesk.api.inputs import AuthFirstRoute, json_body
 from supportdesk.api.v2 import cursor, render
 from supportdesk.api.v2.problems import describe
 from supportdesk.api.v2.schemas import (
@@ -26,13 +26,13 @@ from supportdesk.api.v2.schemas import (
 from supportdesk.auth.dependencies import ReadAccount, ReadSupport, Session, WriteSupport, client_ip
 from supportdesk.auth.principal import Principal
 from supportdesk.core.db import DbSession
-from supportdesk.core.errors import NotFound, ValidationFailed
+from supportdesk.core.errors import NotFound, TicketNotFound, ValidationFailed
 from supportdesk.departments import service as departments
 from supportdesk.tickets import repository, service
 from supportdesk.tickets.repository import PageFilter
 from supportdesk.tickets.service import TicketDraft
 
-router = APIRouter(prefix="/api/v2/support", tags=["v2"])
+router = APIRouter(prefix="/api/v2/support", tags=["v2"], route_class=AuthFirstRoute)
 errors_router = APIRouter(tags=["v2"])
 
 _TICKET_ID = re.compile(r"^(tkt_[0-9a-hjkmnp-tv-z]{26}|[1-9][0-9]{0,17})$")
@@ -46,7 +46,7 @@ def _json(data: Any, status_code: int = 200) -> Response:
 def ticket_ref(value: str) -> int | str:
     """A `tkt_` id or a number; anything else names no ticket (404)."""
     if not _TICKET_ID.match(value):
-        raise NotFound("No ticket has that id.")
+        raise TicketNotFound()
     return int(value) if value.isdigit() else value
 
 
@@ -67,7 +67,7 @@ async def list_tickets(
     principal: ReadSupport,
     session: Session,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
+    cursor_: Annotated[str | None, Query(alias="cursor")] = None,
     status: V2Status | None = None,
     department_slug: Annotated[str | None, Query(alias="departmentSlug", max_length=64)] = None,
 ) -> Response:
