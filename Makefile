@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8080
 export SUPPORTDESK_DATABASE_URL ?= sqlite:///supportdesk.db
 
-.PHONY: install run test lint types test-sqlite test-postgres clean
+.PHONY: install run test lint types test-sqlite test-postgres bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,8 @@ run: install
 	$(BIN)/supportdesk serve --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 types: install
 	$(BIN)/mypy
@@ -46,6 +46,14 @@ test-postgres: install
 	fi
 
 test: lint types test-sqlite test-postgres
+
+# The read benchmark: figures as ratios to a floor measured in the same run (never a pass/fail).
+# Installs wrk from Debian's packages when it is missing. PostgreSQL is measured when
+# SUPPORTDESK_BENCH_POSTGRES_URL is set (e.g. postgresql://postgres@127.0.0.1:5432/test).
+TICKETS ?= 10000
+bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run --tickets $(TICKETS)
 
 clean:
 	rm -rf $(VENV) supportdesk.db supportdesk.db-wal supportdesk.db-shm data

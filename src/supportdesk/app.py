@@ -12,6 +12,7 @@ from supportdesk.api import handlers
 from supportdesk.api.health import router as health_router
 from supportdesk.api.middleware import ApiMiddleware
 from supportdesk.api.v1.attachments import router as v1_attachments_router
+from supportdesk.api.v1.lane import TicketReadLane
 from supportdesk.api.v1.router import router as v1_router
 from supportdesk.api.v2.attachments import router as v2_attachments_router
 from supportdesk.api.v2.router import errors_router
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v2_router)
     app.include_router(v2_attachments_router)
     app.include_router(errors_router)
+    app.add_middleware(TicketReadLane)
     app.add_middleware(
         ApiMiddleware, limiter=limiter, max_upload_bytes=settings.attachment_max_bytes
     )

@@ -230,7 +230,7 @@ async def post_reply(
     uploads_pointer: str = "/attachmentIds",
 ) -> tuple[TicketState, int]:
     """Add a message (model.md, lifecycle 2 and 3); returns the ticket and the reply id."""
-    ticket = await _visible_state(session, principal, ref)
+    ticket = await _locked_state(session, principal, ref)
     if not principal.is_staff:
         if ticket.status == "Closed":
             raise TicketClosed()
@@ -273,7 +273,7 @@ async def post_reply(
 
 async def close_ticket(session: DbSession, principal: Principal, ref: int | str) -> TicketState:
     """Close (either side). Closing a closed ticket changes nothing."""
-    ticket = await _visible_state(session, principal, ref)
+    ticket = await _locked_state(session, principal, ref)
     if ticket.status != "Closed":
         await _set_status(session, ticket.id, "Closed")
     return dataclasses.replace(ticket, status="Closed")
@@ -281,7 +281,7 @@ async def close_ticket(session: DbSession, principal: Principal, ref: int | str)
 
 async def reopen_ticket(session: DbSession, principal: Principal, ref: int | str) -> TicketState:
     """Reopen a closed ticket; a client only where the department and the ticket allow it."""
-    ticket = await _visible_state(session, principal, ref)
+    ticket = await _locked_state(session, principal, ref)
     if ticket.status != "Closed":
         return ticket
     if not principal.is_staff and (
@@ -296,6 +296,15 @@ async def _visible_state(session: DbSession, principal: Principal, ref: int | st
     ticket = await store.find_visible_state(session, principal, ref)
     if ticket is None:
         raise TicketNotFound()
+    return ticket
+
+
+async def _locked_state(session: DbSession, principal: Principal, ref: int | str) -> TicketState:
+    """The ticket, locked for this transaction and read again: concurrent changes to it queue
+    here, so each sees the state the previous one left and takes its time after it."""
+    ticket = await _visible_state(session, principal, ref)
+    if await store.lock(session, ticket.id):
+        ticket = await _visible_state(session, principal, ticket.public_id)
     return ticket
 
 

@@ -53,6 +53,16 @@ async def find_visible_state(
     return None if row is None else TicketState(*tuple(row))
 
 
+async def lock(session: DbSession, ticket_id: int) -> bool:
+    """Hold the ticket's row until the transaction ends, so that changes to one ticket happen
+    one after another. False on SQLite, where every write transaction already holds the
+    database's write lock from its start (nothing changed since it was read)."""
+    if session.dialect_name == "sqlite":
+        return False
+    await session.execute(select(Ticket.id).where(Ticket.id == ticket_id).with_for_update())
+    return True
+
+
 async def insert_ticket(session: DbSession, values: dict[str, Any]) -> int | None:
     """Insert unless the number is taken (then None: the caller draws another number)."""
     dialect = postgresql if session.dialect_name == "postgresql" else sqlite

@@ -69,6 +69,17 @@ async def get_ticket(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Retrieve all information for a specific support ticket, identified by its number."""
+    return await ticket_response(request, principal, session, number, if_none_match)
+
+
+async def ticket_response(
+    request: Request,
+    principal: Principal,
+    session: DbSession,
+    number: int,
+    if_none_match: str | None,
+) -> Response:
+    """The detail route's answer; the read lane (`api.v1.lane`) serves it too."""
     ticket = await service.read_ticket(session, principal, number)
     shown = _shown(request, principal, ticket)
     tag = render.etag(shown)
