@@ -21,7 +21,8 @@ def hostbill(moment: datetime | None, zone: tzinfo) -> str:
     """HostBill's `YYYY-MM-DD HH:MM:SS` in the configured zone; unset is the zero date."""
     if moment is None:
         return ZERO_DATETIME
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    # isoformat is several times cheaper than strftime, and a response holds dozens of dates.
+    return moment.astimezone(zone).isoformat(sep=" ", timespec="seconds")[:19]
 
 
 def as_datetime(value: datetime | str | None) -> datetime | None:

@@ -72,6 +72,8 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     key = (id(statement), dialect.name)
     found = _COMPILED.get(key)
     if found is None:
+        if len(_COMPILED) > 1_000:  # rows() is for statements built once; never grow unbounded
+            _COMPILED.clear()
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         found = _Compiled(
             statement, compiled.string, tuple(compiled.positiontup or ()), dict(compiled.params)
@@ -86,32 +88,46 @@ class _SqliteSession:
 
     dialect_name = "sqlite"
 
-    def __init__(self, engine: Engine, lock: asyncio.Lock) -> None:
-        self._engine = engine
-        self._lock = lock
+    def __init__(self, line: _SqliteLine) -> None:
+        self._line = line
+        self._engine = line.engine
         self._connection: Connection | None = None
+
+    async def _begin(self) -> Connection:
+        if self._connection is None:
+            await self._line.lock.acquire()
+            try:
+                self._connection = self._line.connection()
+                self._connection.begin()
+            except BaseException:
+                self._connection = None
+                self._line.drop()
+                self._line.lock.release()
+                raise
+        return self._connection
 
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> AnyResult:
-        if self._connection is None:
-            await self._lock.acquire()
-            try:
-                self._connection = self._engine.connect()
-                self._connection.begin()
-            except BaseException:
-                self._lock.release()
-                raise
-        return self._connection.execute(statement, parameters)
+        return (await self._begin()).execute(statement, parameters)
 
     async def rows(
         self, statement: ClauseElement, parameters: Mapping[str, Any]
     ) -> Sequence[Sequence[Any]]:
-        if self._connection is None:
-            await self.execute(text("SELECT 1"))
-        assert self._connection is not None
+        connection = await self._begin()
         compiled = _compiled(statement, self._engine.dialect)
-        return self._connection.exec_driver_sql(compiled.sql, compiled.values(parameters)).all()
+        values = compiled.values(parameters)
+        # Straight to the sqlite3 cursor: a point read takes microseconds, SQLAlchemy's result
+        # machinery several times that. The engine's cursor event still fires, so statement
+        # counts (tests, benchmark) see these reads.
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        dispatch = self._engine.dispatch
+        if dispatch.before_cursor_execute:
+            dispatch.before_cursor_execute(connection, cursor, compiled.sql, values, None, False)
+        try:
+            return cursor.execute(compiled.sql, values).fetchall()  # type: ignore[no-any-return]
+        finally:
+            cursor.close()
 
     async def finish(self, commit: bool) -> None:
         if self._connection is None:
@@ -121,10 +137,37 @@ class _SqliteSession:
                 self._connection.commit()
             else:
                 self._connection.rollback()
+        except BaseException:
+            self._line.drop()  # a connection whose transaction failed to end is not reused
+            raise
         finally:
-            self._connection.close()
             self._connection = None
-            self._lock.release()
+            self._line.lock.release()
+
+
+class _SqliteLine:
+    """A process's one SQLite connection, used by one transaction at a time.
+
+    Statements run inline on the event loop, so two requests of the same process must not
+    interleave transactions (the second would block the loop on SQLite's own lock); the asyncio
+    lock queues them instead. With one transaction at a time, one long-lived connection serves
+    them all and saves a pool checkout per request.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.lock = asyncio.Lock()
+        self._connection: Connection | None = None
+
+    def connection(self) -> Connection:
+        if self._connection is None or self._connection.closed:
+            self._connection = self.engine.connect()
+        return self._connection
+
+    def drop(self) -> None:
+        if self._connection is not None:
+            self._connection.invalidate()
+            self._connection = None
 
 
 class _AsyncSession:
@@ -208,14 +251,12 @@ class Database:
         url = async_url(settings.database_url)
         self.dialect_name = url.get_backend_name()
         self._sqlite_engine: Engine | None = None
+        self._sqlite_line: _SqliteLine | None = None
         self._async_engine: AsyncEngine | None = None
-        # SQLite statements run inline on the event loop; this lock keeps two requests of the
-        # same process from interleaving their transactions on separate connections (which
-        # would block the loop on SQLite's own lock).
-        self._sqlite_lock = asyncio.Lock()
         if self.dialect_name == "sqlite":
-            self._sqlite_engine = create_engine(url, pool_size=4, max_overflow=0)
+            self._sqlite_engine = create_engine(url, pool_size=1, max_overflow=2)
             _configure_sqlite(self._sqlite_engine, settings.sqlite_busy_timeout_ms)
+            self._sqlite_line = _SqliteLine(self._sqlite_engine)
         else:
             self._async_engine = create_async_engine(
                 url,
@@ -230,8 +271,8 @@ class Database:
     async def transaction(self) -> AsyncIterator[DbSession]:
         """Commit when the block ends, roll back when it raises."""
         session: _SqliteSession | _AsyncSession
-        if self._sqlite_engine is not None:
-            session = _SqliteSession(self._sqlite_engine, self._sqlite_lock)
+        if self._sqlite_line is not None:
+            session = _SqliteSession(self._sqlite_line)
         else:
             assert self._async_engine is not None
             session = _AsyncSession(self._async_engine)
@@ -247,6 +288,8 @@ class Database:
             await session.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        if self._sqlite_line is not None:
+            self._sqlite_line.drop()
         if self._sqlite_engine is not None:
             self._sqlite_engine.dispose()
         if self._async_engine is not None:

@@ -42,12 +42,13 @@ class KeyAuthenticator:
 
     async def authenticate(self, session: DbSession, key: str) -> Principal:
         """401 for a malformed, unknown, revoked or expired key; 403 for an inactive client."""
-        if not tokens.is_well_formed(key):
-            raise InvalidApiKey()
         digest = tokens.digest(key)
         now_mono = time.monotonic()
         cached = self._cache.get(digest)
         if cached is None or cached.until < now_mono:
+            # Only well-formed keys reach the cache, so a cached digest needs no second check.
+            if not tokens.is_well_formed(key):
+                raise InvalidApiKey()
             record = await repository.find_by_digest(session, digest)
             if len(self._cache) > 10_000:
                 self._cache.clear()

@@ -48,7 +48,7 @@ def is_well_formed(key: str) -> bool:
 
 
 def digest(key: str) -> bytes:
-    return hashlib.sha256(key.encode("ascii")).digest()
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
 
 
 def hint(key: str) -> str:

@@ -210,6 +210,7 @@ def _scoped_detail(staff_view: bool, *, by_public_id: bool) -> AnySelect:
     return statement
 
 
+@functools.cache
 def _replies_statement(staff_view: bool) -> AnySelect:
     statement = select(
         Reply.id,

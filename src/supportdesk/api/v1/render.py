@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime, tzinfo
 from typing import Any
@@ -15,6 +16,7 @@ from supportdesk.tickets.records import LinkedServiceRecord, ReplyRecord, Ticket
 PRIORITY_DIGITS = {"low": "0", "medium": "1", "high": "2", "urgent": "3", "critical": "3"}
 
 
+@functools.lru_cache(maxsize=4096)
 def gravatar(email: str) -> str:
     return hashlib.md5(email.strip().lower().encode(), usedforsecurity=False).hexdigest()
 
