@@ -230,7 +230,7 @@ async def ticket(
 
 def _reply_values(ticket_id: int, **overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "public_id": public_id("rpl"),
+        "public_id": public_id("tmsg"),
         "ticket_id": ticket_id,
         "replier_id": 0,
         "name": "Grace Hopper",

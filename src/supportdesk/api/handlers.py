@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 from supportdesk.api.errors import render_error
 from supportdesk.core.errors import (
@@ -62,6 +63,9 @@ def _message(error: dict[str, Any]) -> str:
 def validation_failure(exc: RequestValidationError) -> SupportdeskError:
     """One 400 naming the first problem, with every problem listed for v2's `errors[]`."""
     errors = list(exc.errors())
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            error["loc"] = ("body",)  # a syntax error is the whole document's, not a byte offset
     details = [
         {
             "pointer": _pointer(tuple(error.get("loc", ()))),
@@ -78,6 +82,25 @@ def validation_failure(exc: RequestValidationError) -> SupportdeskError:
         else InvalidParameter
     )
     return kind(message, pointer=details[0]["pointer"] if details else None, details=details)
+
+
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's),
+    from the OpenAPI document's paths, compiled once per app."""
+    state = request.app.state
+    if not hasattr(state, "allow_index"):
+        state.allow_index = [
+            (compile_path(path)[0], {m.upper() for m in operations if m in _HTTP_METHODS})
+            for path, operations in request.app.openapi()["paths"].items()
+        ]
+    methods: set[str] = set()
+    for pattern, served in state.allow_index:
+        if pattern.match(request.url.path):
+            methods |= served
+    return sorted(methods)
 
 
 def install(app: FastAPI) -> None:
@@ -100,7 +123,13 @@ def install(app: FastAPI) -> None:
         elif exc.status_code == 404:
             error = NotFound("No such route: check the method and the path.")
         elif exc.status_code == 405:
-            error = MethodNotAllowed(f"{request.method} is not allowed on this resource.")
+            allowed = _allowed_methods(request)
+            error = MethodNotAllowed(
+                f"{request.method} is not allowed here; use {', '.join(allowed)}."
+            )
+            response = error_response(request, error)
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
         else:
             error = SupportdeskError(str(exc.detail))
             error.status_code = exc.status_code

@@ -36,7 +36,7 @@ router = APIRouter(prefix="/api/v2/support", tags=["v2"], route_class=AuthFirstR
 errors_router = APIRouter(tags=["v2"])
 
 _TICKET_ID = re.compile(r"^(tkt_[0-9a-hjkmnp-tv-z]{26}|[1-9][0-9]{0,17})$")
-TicketId = Annotated[str, Path(description="A `tkt_` id, or the ticket's number.", max_length=64)]
+TicketId = Annotated[str, Path(description="A `tkt_` id, or the ticket's number.")]
 
 
 def _json(data: Any, status_code: int = 200) -> Response:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 from supportdesk.api.inputs import Email, MessageBody, Subject, Text
 
@@ -12,7 +20,16 @@ Priority = Literal["low", "medium", "high", "urgent", "critical"]
 V2Status = Literal["open", "answered", "customer_reply", "in_progress", "on_hold", "closed"]
 UploadId = Annotated[str, StringConstraints(pattern=r"^satt_[0-9a-hjkmnp-tv-z]{26}$")]
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$")]
-ServiceId = StrictInt | Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,17}$")]
+
+
+def _service_id(value: object) -> object:
+    """A service id as a JSON integer or a string of digits (HostUp sends both)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return value
+
+
+ServiceId = Annotated[StrictInt, Field(ge=1, le=2**62), BeforeValidator(_service_id)]
 
 
 class Context(BaseModel):
