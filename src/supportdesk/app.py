@@ -28,7 +28,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     limiter = RateLimiter(
-        settings.limits_storage_url, auth_failures_per_minute=settings.auth_failures_per_minute
+        settings.limits_storage_url,
+        auth_failures_per_minute=settings.auth_failures_per_minute,
+        redis_connections=settings.redis_max_connections,
     )
 
     @asynccontextmanager

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # `memory://` keeps limits per process; a redis:// URL shares them across processes.
     rate_limit_storage_url: str | None = None
+    # Connections a process keeps to Redis at most; a burst beyond them waits its turn.
+    redis_max_connections: int = Field(default=64, ge=1, le=10_000)
     rate_limit_per_minute: int = Field(default=120, ge=1, le=1_000_000)
     auth_failures_per_minute: int = Field(default=20, ge=1, le=100_000)
     key_cache_seconds: float = Field(default=1.0, ge=0, le=60)

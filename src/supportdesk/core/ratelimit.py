@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from redis.asyncio import BlockingConnectionPool
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +34,17 @@ class Window:
 
 
 class RateLimiter:
-    def __init__(self, storage_url: str, *, auth_failures_per_minute: int) -> None:
-        options: dict[str, str] = {}
-        if storage_url.startswith("async+redis"):
+    def __init__(
+        self, storage_url: str, *, auth_failures_per_minute: int, redis_connections: int = 64
+    ) -> None:
+        options: dict[str, Any] = {}
+        if storage_url.startswith("async+redis://"):
             options["implementation"] = "redispy"
+            # A bounded pool that makes a burst wait for a free connection, where the default
+            # pool refuses ("Too many connections") once a burst has opened its maximum.
+            options["connection_pool"] = BlockingConnectionPool.from_url(
+                storage_url.removeprefix("async+"), max_connections=redis_connections, timeout=10
+            )
         storage = storage_from_string(storage_url, **options)
         assert isinstance(storage, Storage)
         self.storage: Storage = storage
