@@ -48,12 +48,18 @@ test-postgres: install
 test: lint types test-sqlite test-postgres
 
 # The read benchmark: figures as ratios to a floor measured in the same run (never a pass/fail).
-# Installs wrk from Debian's packages when it is missing. PostgreSQL is measured when
-# SUPPORTDESK_BENCH_POSTGRES_URL is set (e.g. postgresql://postgres@127.0.0.1:5432/test).
+# Installs wrk from Debian's packages when it is missing. PostgreSQL is measured too when it
+# answers on 127.0.0.1:5432 (BENCH_POSTGRES_URL names the server; a scratch database is made).
 TICKETS ?= 10000
+BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 bench: install
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-	$(BIN)/python -m bench.run --tickets $(TICKETS)
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		$(BIN)/python -m bench.run --tickets $(TICKETS) --postgres-url $(BENCH_POSTGRES_URL); \
+	else \
+		echo "make bench: PostgreSQL not reachable on 127.0.0.1:5432, measuring SQLite only"; \
+		$(BIN)/python -m bench.run --tickets $(TICKETS); \
+	fi
 
 clean:
 	rm -rf $(VENV) supportdesk.db supportdesk.db-wal supportdesk.db-shm data
