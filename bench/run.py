@@ -55,11 +55,27 @@ def wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
+def server_command(server: str, target: str, port: int, *, factory: bool) -> list[str]:
+    """One worker process of the chosen ASGI server (uvicorn as `supportdesk serve` runs it,
+    with uvloop and httptools; or granian)."""
+    if server == "granian":
+        command = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1"]
+        command += ["--port", str(port), "--workers", "1", "--loop", "uvloop", "--no-log"]
+        return [*command, *(["--factory"] if factory else []), target]
+    if factory:
+        return [sys.executable, "-m", "supportdesk", "serve", "--port", str(port)]
+    return [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--no-access-log"]
+
+
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """The largest peak RSS of the server process and its children (granian forks a worker)."""
+    peaks = []
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for process in [pid, *(int(c) for c in children.read_text().split())]:
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks, default=float("nan"))
 
 
 def wrk(port: int, connections: int, seconds: int, targets: Path, etag: bool) -> dict[str, float]:
@@ -102,7 +118,12 @@ async def prepare(
 ) -> tuple[list[str], dict[str, Any], bytes]:
     """Keys for several clients, their tickets with current ETags, and the SQL count per read."""
     app = create_app(
-        Settings(database_url=url, rate_limit_per_minute=1_000_000, key_cache_seconds=60)
+        Settings(
+            database_url=url,
+            rate_limit_per_minute=1_000_000,
+            key_cache_seconds=60,
+            log_level="WARNING",
+        )
     )
     database = app.state.db
     rng = random.Random(7)
@@ -239,6 +260,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
+    parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
+    parser.add_argument("--no-readme", action="store_true", help="leave bench/README.md as is")
     parser.add_argument("--postgres-url", default=os.environ.get("SUPPORTDESK_BENCH_POSTGRES_URL"))
     options = parser.parse_args()
     from bench.generate import generate
@@ -276,7 +299,7 @@ def main() -> None:
         port = free_port()
         print(f"[{backend}] measuring", flush=True)
         case = measure_server(
-            [sys.executable, "-m", "supportdesk", "serve", "--port", str(port)],
+            server_command(options.server, "supportdesk.app:create_app", port, factory=True),
             {
                 "SUPPORTDESK_DATABASE_URL": url,
                 "SUPPORTDESK_LOG_LEVEL": os.environ.get("SUPPORTDESK_LOG_LEVEL", "INFO"),
@@ -292,17 +315,7 @@ def main() -> None:
     port = free_port()
     print("[floor] measuring", flush=True)
     results["cases"]["floor"] = measure_server(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.floor:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
+        server_command(options.server, "bench.floor:app", port, factory=False),
         {"BENCH_FLOOR_BODY": str(work / "floor-body.json")},
         port,
         targets,
@@ -310,6 +323,8 @@ def main() -> None:
         etag_too=False,
     )
     results["floor_body_bytes"] = len(floor_body)
+    results["server"] = options.server
+    results["update_readme"] = not options.no_readme
     report(results)
 
 
@@ -346,8 +361,11 @@ def report(results: dict[str, Any]) -> None:
             rows.append("| " + " | ".join(cells) + " |")
     table = "\n".join(rows)
     print(table)
-    out = HERE / "results" / f"{results['date'][:10]}.json"
+    out = HERE / "results" / f"{results['date'][:10]}-{results['tickets']}-tickets.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
+    if not results["update_readme"]:
+        print(f"written: {out}")
+        return
     readme = HERE / "README.md"
     text = readme.read_text() if readme.exists() else ""
     marker = "<!-- results -->"
