@@ -32,8 +32,12 @@ MessageBody = Annotated[
 Email = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=3, max_length=255, pattern=r"^[^@\s,;<>]+@[^@\s,;<>]+$"
+        strip_whitespace=True,
+        min_length=3,
+        max_length=255,
+        pattern=r"^[^@\s,;<>\x00-\x1f\x7f]+@[^@\s,;<>\x00-\x1f\x7f]+$",
     ),
+    AfterValidator(_no_nul),
 ]
 
 

@@ -28,6 +28,13 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "text/plain": (".txt",),
 }
 TEXT_TYPES = frozenset({"text/plain", "text/csv", "application/json"})
+
+
+def download_content() -> dict[str, object]:
+    """The OpenAPI `content` of a download: every type a stored file can have."""
+    return {media: {"schema": {"type": "string", "format": "binary"}} for media in EXTENSIONS}
+
+
 ALLOWED_DESCRIPTION = "PNG, JPEG, GIF, WebP, PDF, ZIP, gzip, JSON and plain UTF-8 text"
 
 _BINARY: tuple[tuple[bytes, str], ...] = (

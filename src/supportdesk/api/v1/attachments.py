@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, Response
 from supportdesk.api.v1.router import TicketNumber
 from supportdesk.api.v1.schemas import error_responses
 from supportdesk.attachments import service
+from supportdesk.attachments.detect import download_content
 from supportdesk.attachments.filenames import serving_headers
 from supportdesk.attachments.service import MAX_ATTACHMENT_ID
 from supportdesk.auth.dependencies import ReadSupport, Session
@@ -23,7 +24,7 @@ AttachmentId = Annotated[
 FILE_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {
         "description": "The file, with its stored (detected) content type, as a download.",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "content": download_content(),
     }
 }
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
+from supportdesk.attachments.detect import download_content
 from supportdesk.attachments.filenames import serving_headers
 from supportdesk.auth.dependencies import ReadSupport, Session, WriteSupport
 from supportdesk.core.clock import iso_millis
@@ -115,9 +116,7 @@ async def upload_attachment(
     responses={
         200: {
             "description": "The file, with its stored (detected) content type, as a download.",
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
+            "content": download_content(),
         },
         **problems(400, 401, 403, 404, 406, 429),
     },

@@ -229,7 +229,7 @@ async def list_departments(principal: ReadAccount, session: Session) -> Response
     responses=problems(404, 406),
     summary="Describe an error code",
 )
-async def error_code(code: Annotated[str, Path(max_length=64)]) -> Response:
+async def error_code(code: Annotated[str, Path()]) -> Response:
     """What a problem document's `type` means."""
     described = describe(code)
     if described is None:
