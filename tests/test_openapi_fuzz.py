@@ -1,10 +1,34 @@
-"""schemathesis over the OpenAPI document: no server errors, every response as documented.
+"""schemathesis over the whole OpenAPI document: no server errors, every response as documented.
+
+Every operation of the document (v1, v2, `/errors/{code}`, `/healthz`, `/readyz`) is one test
+item, `test_operation_conforms_to_its_schema[<METHOD> <path>]`, of about 30 generated cases
+(schemathesis' fuzzing phase; its coverage phase does not run alongside `@schema.given`). Each
+case is sent with the key of a client or of a staff member (both with every scope and a limit
+never reached), or now and then with no key at all, and goes through `case.call_and_validate`
+with schemathesis' checks: no 5xx (`not_a_server_error`); status code, content type, headers
+and body as documented; valid data accepted, invalid data rejected.
+
+Generated references almost never name anything, so most valid cases are pointed at data that
+exists (`FuzzWorld`): ticket numbers and `tkt_` ids (the client's open and closed tickets,
+another client's, an internal one), a visible and a hidden department (id and slug), the
+client's service, attached files (internal and `tatt_` ids, with their bytes stored), pending
+uploads (`satt_`), a list cursor the server issued, error codes. A part of a case that
+schemathesis made invalid on purpose is left as it was made.
+
+Two checks are turned off for some cases only, each time for a stated reason:
+
+- `positive_data_acceptance`, for a valid case that a rule of the contract refuses and the
+  document cannot state (`_refused_by_contract`: NUL in text, a blank subject, 2.0 for an
+  integer, an unissued cursor, an empty or disallowed file...). Such a case must get exactly
+  the refusal the contract names instead (`_check_refusal`).
+- `negative_data_rejection`, for an invalid upload whose `file` is there: a form part is text
+  on the wire, so the invalid value is a valid file once sent (`_invalid_only_in_the_document`).
 
 The document is the app's own `openapi()` (read at import, with no database behind it). The app
 the cases are sent to is built for schemathesis alone: its ASGI transport runs every call on
 one event loop of its own, so that app's connections never cross into the suite's loop. The
-data (tickets of the key's client, of another client, an internal one) is built beforehand
-through the suite's usual app; the keys' limits are high enough never to be reached.
+data is built beforehand through the suite's usual app; files are uploaded through the API, so
+that they are stored. Each operation gets a world of its own (cases may close, reopen, reply).
 
 (`schemathesis.pytest.from_fixture` would load the document from a fixture instead, but
 schemathesis 4.32 reads `Function._nodeid`, which pytest 9.2 no longer has.)
@@ -12,6 +36,7 @@ schemathesis 4.32 reads `Function._nodeid`, which pytest 9.2 no longer has.)
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,54 +45,187 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.python import asgi
 
+from supportdesk.api.v2.problems import CODES
 from supportdesk.app import create_app
+from supportdesk.attachments.detect import detect_content_type
 from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
+from supportdesk.core.errors import UnsupportedMediaType
 from tests import builders
-from tests.support import close_limiter
+from tests import conversation_builders as conversation
+from tests.support import client_for, close_limiter
 
-TICKET_ROUTE = "/api/support/tickets/{number}"
-MAX_EXAMPLES = 100
-# Numbers the data below uses: the key's client's ticket, another client's, an internal one.
-NUMBERS = (616828, 616829, 616830)
+MAX_EXAMPLES = 30  # generated cases per operation (fewer where there is little to vary)
+UNLIMITED = 1_000_000  # requests a minute: never reached
+# The tickets: the client's open one, another client's, an internal one (flags 16) of the
+# client's, and a closed one of the client's.
+NUMBERS = (616828, 616829, 616830, 616831)
+LOG = b"2026-11-27 09:51:56 kernel: panic - not syncing\n"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+JSON = b'{"disk": "/dev/vda1", "used": "100%"}'
+VIEWERS = ("client", "staff", "nobody", "client", "staff")  # "nobody" sends no key
+
+TICKET_V1 = "GET /api/support/tickets/{number}"
+CREATE_V1 = "POST /api/support/tickets"
+DOWNLOAD_V1 = "GET /api/support/tickets/{number}/attachments/{attachment_id}"
+LIST_V2 = "GET /api/v2/support/tickets"
+CREATE_V2 = "POST /api/v2/support/tickets"
+TICKET_V2 = "GET /api/v2/support/tickets/{ticket_id}"
+MESSAGE_V2 = "POST /api/v2/support/tickets/{ticket_id}/messages"
+CLOSE_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/close"
+REOPEN_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/reopen"
+UPLOAD_V2 = "POST /api/v2/support/attachments"
+DOWNLOAD_V2 = "GET /api/v2/support/attachments/{attachment_id}"
+ERROR_CODE = "GET /errors/{code}"
+HEALTH = frozenset({"GET /healthz", "GET /readyz"})
+UNAUTHENTICATED = HEALTH | {ERROR_CODE}
+
+
+# --- the data the cases are pointed at --------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class FuzzKeys:
-    client: str
-    staff: str
+class Known:
+    """A ticket that exists: its number and `tkt_` id."""
+
+    number: int
+    public_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class KnownFile:
+    """A stored file on a ticket: the ticket, the file's internal and `tatt_` ids."""
+
+    ticket: Known
+    id: int
+    public_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FuzzWorld:
+    client_key: str
+    staff_key: str
+    client_id: int
+    dept_id: int
+    dept_slug: str
+    hidden_dept_id: int
+    hidden_dept_slug: str
+    service_id: int
+    tickets: tuple[Known, ...]
+    files: tuple[KnownFile, ...]
+    cursor: str
+    # Pending uploads (`satt_`) by viewer, used up as cases attach them.
+    uploads: dict[str, list[str]]
+
+    def key(self, viewer: str) -> str | None:
+        return {"client": self.client_key, "staff": self.staff_key}.get(viewer)
+
+
+async def _upload(api: httpx.AsyncClient, key: str, data: bytes, name: str) -> str:
+    response = await api.post(
+        "/api/v2/support/attachments",
+        headers={"X-API-Key": key},
+        files={"file": (name, data, "application/octet-stream")},
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["attachmentId"])
+
+
+async def _attach(api: httpx.AsyncClient, key: str, ticket: Known, uploads: list[str]) -> None:
+    response = await api.post(
+        f"/api/v2/support/tickets/{ticket.public_id}/messages",
+        headers={"X-API-Key": key},
+        json={"message": "The logs.", "attachmentIds": uploads},
+    )
+    assert response.status_code == 201, response.text
 
 
 @pytest.fixture
-async def fuzz_keys(db: Database) -> FuzzKeys:
+async def fuzz_world(db: Database, app: FastAPI) -> FuzzWorld:
     world = await builders.world(db)
+    scopes = conversation.ALL_SCOPES
+    _, client_key = await builders.api_key(
+        db, client_id=world.client_id, scopes=scopes, rate_limit_per_minute=UNLIMITED
+    )
+    _, staff_key = await builders.api_key(
+        db, staff_id=world.staff_id, scopes=scopes, rate_limit_per_minute=UNLIMITED
+    )
+    service = await builders.service(db, world.client_id)
     mine = await builders.ticket(
         db, number=NUMBERS[0], dept_id=world.dept_id, client_id=world.client_id, tags=["a"]
     )
     await builders.replies(db, mine.id, 3)
     await builders.reply(db, mine.id, status="Draft")
     await builders.note(db, mine.id, world.staff_id, "internal")
-    await builders.attachment(db, mine.id)
-    service = await builders.service(db, world.client_id)
     await builders.link_service(db, mine.id, service, ai_helpful=True)
-    await builders.ticket(
-        db, number=NUMBERS[1], dept_id=world.dept_id, client_id=world.other_client_id
+    built = (
+        mine,
+        await builders.ticket(
+            db, number=NUMBERS[1], dept_id=world.dept_id, client_id=world.other_client_id
+        ),
+        await builders.ticket(
+            db, number=NUMBERS[2], dept_id=world.dept_id, client_id=world.client_id, flags=16
+        ),
+        await builders.ticket(
+            db, number=NUMBERS[3], dept_id=world.dept_id, client_id=world.client_id, status="Closed"
+        ),
     )
-    await builders.ticket(
-        db, number=NUMBERS[2], dept_id=world.dept_id, client_id=world.client_id, flags=16
+    tickets = [Known(t.number, await conversation.public_id_of(db, t.id)) for t in built]
+
+    async with client_for(app) as api:
+        # Stored files: a log, a PNG and a JSON file on the client's ticket, a log on the
+        # internal one.
+        client_files = [
+            await _upload(api, client_key, LOG, "console.log"),
+            await _upload(api, client_key, PNG, "screen.png"),
+            await _upload(api, client_key, JSON, "df.json"),
+        ]
+        await _attach(api, client_key, tickets[0], client_files)
+        await _attach(api, staff_key, tickets[2], [await _upload(api, staff_key, LOG, "a.log")])
+        uploads = {
+            viewer: [await _upload(api, key, LOG, f"{viewer}{i}.log") for i in range(4)]
+            for viewer, key in (("client", client_key), ("staff", staff_key))
+        }
+        page = await api.get(
+            "/api/v2/support/tickets", params={"limit": 1}, headers={"X-API-Key": staff_key}
+        )
+        assert page.status_code == 200, page.text
+        cursor = page.json()["nextCursor"]
+        assert cursor, page.text
+
+    files = [
+        KnownFile(tickets[i], attachment_id, attachment_public_id)
+        for i in (0, 2)
+        for attachment_id, attachment_public_id, _ in await conversation.attachment_ids(
+            db, built[i].id
+        )
+    ]
+    assert len(files) == 4, files
+    return FuzzWorld(
+        client_key=client_key,
+        staff_key=staff_key,
+        client_id=world.client_id,
+        dept_id=world.dept_id,
+        dept_slug=await conversation.department_slug(db, world.dept_id),
+        hidden_dept_id=world.hidden_dept_id,
+        hidden_dept_slug=await conversation.department_slug(db, world.hidden_dept_id),
+        service_id=service,
+        tickets=tuple(tickets),
+        files=tuple(files),
+        cursor=str(cursor),
+        uploads=uploads,
     )
-    high = 1_000_000
-    _, client = await builders.api_key(db, client_id=world.client_id, rate_limit_per_minute=high)
-    _, staff = await builders.api_key(db, staff_id=world.staff_id, rate_limit_per_minute=high)
-    return FuzzKeys(client=client, staff=staff)
 
 
 def _closing_the_limiter(app: FastAPI) -> None:
@@ -84,23 +242,265 @@ def _closing_the_limiter(app: FastAPI) -> None:
 
 
 @pytest.fixture
-def fuzz_stats() -> Iterator[Counter[str]]:
-    """What the cases did; checked afterwards, so that a fuzz run that only ever hit one
-    status (every key refused, say) cannot pass unnoticed."""
-    stats: Counter[str] = Counter()
-    yield stats
-    assert stats["client"], stats
-    assert stats["staff"], stats
-    assert {"200", "404", "400"} <= set(stats), stats
-    print(f"\nschemathesis: {stats.total() // 2} cases, {dict(stats)}")
-
-
-@pytest.fixture
-def fuzz_app(fuzz_keys: FuzzKeys, settings_for: Callable[..., Settings]) -> Iterator[FastAPI]:
+def fuzz_app(fuzz_world: FuzzWorld, settings_for: Callable[..., Settings]) -> Iterator[FastAPI]:
     app = create_app(settings_for(auth_failures_per_minute=100_000))
     _closing_the_limiter(app)
     yield app
     asgi.shutdown_lifespans()  # disposes the app's database on the loop that used it
+
+
+# --- what the run did ---------------------------------------------------------------------------
+
+RUN: dict[str, Counter[str]] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fuzz_summary() -> Iterator[None]:
+    """Every operation's cases, printed once the module is done; and when every operation ran
+    and passed, both keys were answered 2xx on several of them."""
+    yield
+    total = sum(stats["cases"] for stats in RUN.values())
+    lines = [f"\nschemathesis: {total} cases over {len(RUN)} operations"]
+    for label, stats in sorted(RUN.items()):
+        statuses = {k: v for k, v in sorted(stats.items()) if k.isdigit()}
+        lines.append(f"  {stats['cases']:4d}  {label}  {statuses}")
+    print("\n".join(lines))
+    if len(RUN) == len(OPERATIONS) and not any(stats["failed"] for stats in RUN.values()):
+        for viewer in ("client", "staff"):
+            served = [label for label, stats in RUN.items() if stats[f"{viewer} 2xx"]]
+            assert len(served) >= 5, f"the {viewer} key got 2xx on {served} only"
+
+
+def _expect_mix(label: str, stats: Counter[str]) -> None:
+    """A fuzz run that only ever hit one status (every key refused, or no data found, say)
+    must not pass: every operation answers 2xx, and (but for health) 4xx."""
+    statuses = {int(k) for k in stats if k.isdigit()}
+    assert stats["cases"] >= 10, stats
+    assert any(200 <= s < 300 for s in statuses), f"{label}: no 2xx at all: {stats}"
+    if label not in HEALTH:
+        assert any(400 <= s < 500 for s in statuses), f"{label}: no 4xx at all: {stats}"
+
+
+@pytest.fixture
+def fuzz_stats(request: pytest.FixtureRequest) -> Iterator[Counter[str]]:
+    stats: Counter[str] = Counter()
+    yield stats
+    label = str(getattr(request.node, "operation_label", request.node.name))
+    RUN[label] = stats
+    print(f"\n{label}: {stats['cases']} cases, {dict(stats)}")
+    if not stats["failed"]:  # a failure ends the run early, and its report says more
+        _expect_mix(label, stats)
+
+
+# --- pointing valid cases at data that exists ---------------------------------------------------
+
+
+def _valid(case: Any, location: ParameterLocation) -> bool:
+    """Whether schemathesis made this part of the case valid (so that it may be replaced)."""
+    if case.meta is None:
+        return False
+    component = case.meta.components.get(location)
+    mode = component.mode if component is not None else case.meta.generation.mode
+    return bool(mode == GenerationMode.POSITIVE)
+
+
+def _ticket_ref(world: FuzzWorld, data: st.DataObject) -> str:
+    ticket = data.draw(st.sampled_from(world.tickets))
+    return data.draw(st.sampled_from((ticket.public_id, str(ticket.number))))
+
+
+def _upload_ids(world: FuzzWorld, viewer: str, data: st.DataObject) -> list[str]:
+    pending = world.uploads.get(viewer, [])
+    return [pending.pop()] if pending and data.draw(st.booleans()) else []
+
+
+def _point_at_known(
+    case: Any, label: str, world: FuzzWorld, viewer: str, data: st.DataObject
+) -> None:
+    """Put existing things in the valid parts of a case: in a body always (a valid body that
+    names no department, client or service is refused with 400, as the contract says), in
+    the path and the query three times out of four (the others keep what schemathesis drew)."""
+    if _valid(case, ParameterLocation.BODY) and isinstance(case.body, dict):
+        case.body = _valid_body(dict(case.body), label, world, viewer, data)
+    if data.draw(st.integers(0, 3)) == 3:
+        return
+    path = _valid(case, ParameterLocation.PATH) and bool(case.path_parameters)
+    query = _valid(case, ParameterLocation.QUERY) and case.query is not None
+    if label == TICKET_V1 and path:
+        case.path_parameters = {"number": data.draw(st.sampled_from(world.tickets)).number}
+    elif label == DOWNLOAD_V1 and path:
+        known = data.draw(st.sampled_from(world.files))
+        case.path_parameters = {"number": known.ticket.number, "attachment_id": known.id}
+    elif label in (TICKET_V2, MESSAGE_V2, CLOSE_V2, REOPEN_V2) and path:
+        case.path_parameters = {"ticket_id": _ticket_ref(world, data)}
+    elif label == DOWNLOAD_V2:
+        known = data.draw(st.sampled_from(world.files))
+        if path:
+            case.path_parameters = {"attachment_id": known.public_id}
+        if query:
+            ticket = data.draw(st.sampled_from((known.ticket.public_id, str(known.ticket.number))))
+            case.query = {**case.query, "ticketId": ticket}
+    elif label == ERROR_CODE and path:
+        case.path_parameters = {"code": data.draw(st.sampled_from(sorted(CODES)))}
+    elif label == LIST_V2 and query:
+        values = dict(case.query)
+        if data.draw(st.booleans()):
+            slugs = (world.dept_slug, world.hidden_dept_slug)
+            values["departmentSlug"] = data.draw(st.sampled_from(slugs))
+        if data.draw(st.booleans()):
+            values["cursor"] = world.cursor
+        case.query = values
+
+
+def _valid_body(
+    body: dict[str, Any], label: str, world: FuzzWorld, viewer: str, data: st.DataObject
+) -> dict[str, Any]:
+    """The references of a valid body made to name what exists and the key may use."""
+    staff = viewer == "staff"
+    if label == CREATE_V1:
+        body["dept_id"] = data.draw(
+            st.sampled_from((world.dept_id, world.hidden_dept_id) if staff else (world.dept_id,))
+        )
+        if staff and body.get("name") and body.get("email") and data.draw(st.booleans()):
+            # A guest (name and email, as drawn): no client, so no client's service either.
+            body["client_id"] = body["context"] = None
+        elif staff:
+            body["client_id"] = world.client_id  # a staff key names the client
+        if body.get("context") is not None:
+            body["context"] = {"service_type": "vps", "service_id": world.service_id}
+    elif label == CREATE_V2:
+        body["departmentSlug"] = data.draw(
+            st.sampled_from(
+                (world.dept_slug, world.hidden_dept_slug) if staff else (world.dept_slug,)
+            )
+        )
+        if staff:
+            body["clientId"] = world.client_id
+        if body.get("context") is not None:
+            body["context"] = {"serviceType": "vps", "serviceId": world.service_id}
+        if body.get("priority") == "critical" and not body.get("criticalReason"):
+            body["criticalReason"] = "The whole site is down."  # required for critical
+        if "attachmentIds" in body:
+            body["attachmentIds"] = _upload_ids(world, viewer, data)
+    elif label == MESSAGE_V2 and "attachmentIds" in body:
+        body["attachmentIds"] = _upload_ids(world, viewer, data)
+    elif label == UPLOAD_V2:
+        if not data.draw(st.booleans()):
+            # As text: the document's `file` is a string, and bytes would make the case invalid.
+            body["file"] = LOG.decode()
+        if body.get("ticketId") is not None or data.draw(st.booleans()):
+            body["ticketId"] = _ticket_ref(world, data)
+    return body
+
+
+# --- what the contract refuses although the document admits it ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """The refusal a rule of the contract gives a case the document admits: the status and
+    the `code` of the body (v1's upper-case codes, v2's problem codes)."""
+
+    status: int
+    code: str
+    # The case also names a ticket, and may hear first that no such ticket is visible.
+    or_not_found: bool = False
+
+
+# Integers are strict (pydantic's StrictInt: not 2.0, "2" or true), but to JSON Schema 2.0 is
+# an integer, and the document has no keyword to say otherwise.
+STRICT_INTEGERS = {CREATE_V1: ("dept_id", "priority", "client_id"), CREATE_V2: ("clientId",)}
+TEXTS = {
+    CREATE_V1: ("subject", "body", "ai_summary", "name", "email", "context.service_name"),
+    CREATE_V2: ("subject", "message", "aiSummary", "criticalReason", "ccEmails"),
+    MESSAGE_V2: ("message",),
+}
+EMAILS = {CREATE_V1: "email", CREATE_V2: "ccEmails"}
+# Unicode's White_Space: what the server trims, and its pattern's `\s`.
+WHITE_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+
+_ADDRESS_PART = f"[^@,;<>\\x00-\\x1f\\x7f{re.escape(WHITE_SPACE)}]+"
+ADDRESS = re.compile(f"{_ADDRESS_PART}@{_ADDRESS_PART}")
+
+
+def _strings(body: dict[str, Any], dotted: str) -> list[str]:
+    """The text at `dotted` in the body (each item, for a list)."""
+    value: Any = body
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return [
+        item for item in (value if isinstance(value, list) else [value]) if isinstance(item, str)
+    ]
+
+
+def _refused_by_contract(case: Any, label: str, world: FuzzWorld) -> Refusal | None:
+    """The rule of the contract (../shared/contract) that refuses this valid case, if any."""
+    body = case.body if isinstance(case.body, dict) else {}
+    query = case.query or {}
+    invalid = Refusal(400, "VALIDATION_ERROR" if label == CREATE_V1 else "invalid_request")
+    if any(isinstance(body.get(name), float) for name in STRICT_INTEGERS.get(label, ())):
+        return invalid
+    texts = [text for name in TEXTS.get(label, ()) for text in _strings(body, name)]
+    if label == LIST_V2:
+        texts.append(str(query.get("departmentSlug") or ""))
+    if any("\x00" in text for text in texts):
+        # "Text containing NUL bytes is rejected with 400 on every backend" (README.md).
+        return invalid
+    addresses = _strings(body, EMAILS[label]) if label in EMAILS else []
+    if not all(ADDRESS.fullmatch(address.strip(WHITE_SPACE)) for address in addresses):
+        # The address pattern's `\s`: schemathesis reads it as ASCII white space, like the
+        # validators it mimics; ECMA-262 (JSON Schema's dialect) adds U+00A0, U+2000-U+200A,
+        # U+3000...; the server (Rust regex), which also trims the address first, all of
+        # Unicode's White_Space, U+0085 too.
+        return invalid
+    subject = body.get("subject") if label in (CREATE_V1, CREATE_V2) else None
+    if isinstance(subject, str) and not subject.strip(WHITE_SPACE):
+        # "1–255 characters after trimming" (v1.md); the document says minLength 1.
+        return invalid
+    if label == LIST_V2 and query.get("cursor") not in (None, world.cursor):
+        # "the cursor is opaque ... a tampered one gets invalid_cursor" (v2.md).
+        return Refusal(400, "invalid_cursor")
+    if label == UPLOAD_V2 and isinstance(body.get("file"), str):
+        data = body["file"].encode("utf-8", "surrogatepass")
+        # A `null` ticketId goes out as the text "null": it names a ticket (none) too.
+        names_ticket = body.get("ticketId", "") != ""
+        if not data:
+            return Refusal(400, "invalid_request", names_ticket)  # an empty file is no file
+        try:
+            # "disallowed types 415" (v2.md): the type comes from the bytes, by an allowlist.
+            detect_content_type(data, "file")
+        except UnsupportedMediaType:
+            return Refusal(415, "unsupported_media_type", names_ticket)
+    return None
+
+
+def _invalid_only_in_the_document(case: Any, label: str) -> bool:
+    """An invalid upload whose `file` is there. A form part is text on the wire: a `file`
+    made a number, `null` or an object goes out as its JSON spelling (`null`), a file like any
+    other, so `negative_data_rejection` cannot apply. (A `ticketId` of another type goes out
+    as text too, naming no ticket: 404, a rejection either way.)"""
+    negative = case.meta is not None and case.meta.generation.mode == GenerationMode.NEGATIVE
+    return label == UPLOAD_V2 and negative and isinstance(case.body, dict) and "file" in case.body
+
+
+def _check_refusal(case: Any, response: Any, refusal: Refusal, keyless: bool) -> None:
+    shown = f"{refusal}\n{case.as_curl_command()}\n-> {response.status_code} {response.text}"
+    if keyless:
+        assert response.status_code == 401, shown  # the key is checked first
+        return
+    code = response.json().get("code")
+    if refusal.or_not_found and response.status_code == 404:
+        assert code == "not_found", shown
+        return
+    assert response.status_code == refusal.status, shown
+    assert code == refusal.code, shown
+
+
+# --- the test ------------------------------------------------------------------------------------
 
 
 def _document() -> dict[str, Any]:
@@ -112,28 +512,44 @@ def _document() -> dict[str, Any]:
     return app.openapi()
 
 
-schema = schemathesis.openapi.from_dict(_document()).include(path=TICKET_ROUTE)
+schema = schemathesis.openapi.from_dict(_document())
+OPERATIONS = [result.ok().label for result in schema.get_all_operations()]
 
 
 @schema.parametrize()
-@schema.given(viewer=st.sampled_from(["client", "staff"]), known=st.sampled_from((None, *NUMBERS)))
+@schema.given(viewer=st.sampled_from(VIEWERS), data=st.data())
 @settings(
     max_examples=MAX_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_ticket_route_conforms_to_its_schema(
+def test_operation_conforms_to_its_schema(
     case: Any,
     fuzz_app: FastAPI,
-    fuzz_keys: FuzzKeys,
+    fuzz_world: FuzzWorld,
     fuzz_stats: Counter[str],
     viewer: str,
-    known: int | None,
+    data: st.DataObject,
 ) -> None:
+    label = case.operation.label
+    _point_at_known(case, label, fuzz_world, viewer, data)
+    key = fuzz_world.key(viewer)
     positive = case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
-    # Generated numbers almost never exist: send most valid cases to a ticket that does.
-    if positive and known is not None and case.path_parameters:
-        case.path_parameters = {**case.path_parameters, "number": known}
-    key = fuzz_keys.client if viewer == "client" else fuzz_keys.staff
-    response = case.call_and_validate(app=fuzz_app, headers={"X-API-Key": key})
-    fuzz_stats.update([viewer, str(response.status_code)])
+    refusal = _refused_by_contract(case, label, fuzz_world) if positive else None
+    excluded = [positive_data_acceptance] if refusal is not None else []
+    if _invalid_only_in_the_document(case, label):
+        excluded.append(negative_data_rejection)
+    try:
+        response = case.call_and_validate(
+            app=fuzz_app, headers={"X-API-Key": key} if key else {}, excluded_checks=excluded
+        )
+        if refusal is not None:
+            keyless = key is None and label not in UNAUTHENTICATED
+            _check_refusal(case, response, refusal, keyless)
+    except BaseException:
+        fuzz_stats["failed"] += 1
+        raise
+    status = response.status_code
+    fuzz_stats.update(["cases", viewer, str(status), f"{viewer} {status // 100}xx"])
+    if refusal is not None:
+        fuzz_stats["refused by contract"] += 1

@@ -13,6 +13,11 @@ from pydantic import AfterValidator, StringConstraints
 from supportdesk.auth.dependencies import WriteSupport, authenticate, check_scope
 from supportdesk.core.errors import UnsupportedMediaType
 
+# Upper bounds that print exactly in the OpenAPI document (which stores bounds as floats) and
+# fit the columns they are compared with: row ids are 32-bit integers, ticket numbers 64-bit.
+MAX_ROW_ID = 2_147_483_647
+MAX_TICKET_NUMBER = 10**18
+
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:

@@ -32,7 +32,11 @@ TEXT_TYPES = frozenset({"text/plain", "text/csv", "application/json"})
 
 def download_content() -> dict[str, object]:
     """The OpenAPI `content` of a download: every type a stored file can have."""
-    return {media: {"schema": {"type": "string", "format": "binary"}} for media in EXTENSIONS}
+    binary = {"type": "string", "format": "binary"}
+    # A JSON file is any JSON value; everything else is opaque bytes.
+    return {
+        media: {"schema": {} if media == "application/json" else binary} for media in EXTENSIONS
+    }
 
 
 ALLOWED_DESCRIPTION = "PNG, JPEG, GIF, WebP, PDF, ZIP, gzip, JSON and plain UTF-8 text"

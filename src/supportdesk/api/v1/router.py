@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import Response
 
-from supportdesk.api.inputs import AuthFirstRoute, json_body
+from supportdesk.api.inputs import MAX_TICKET_NUMBER, AuthFirstRoute, json_body
 from supportdesk.api.v1 import render
 from supportdesk.api.v1.schemas import (
     CreatedTicketEnvelope,
@@ -33,7 +33,7 @@ from supportdesk.tickets.service import TicketDraft
 
 router = APIRouter(prefix="/api/support", tags=["v1"], route_class=AuthFirstRoute)
 
-MAX_NUMBER = 9_223_372_036_854_775_807
+MAX_NUMBER = MAX_TICKET_NUMBER
 PRIORITY_NAMES = ("low", "medium", "high", "urgent")
 TicketNumber = Annotated[int, Path(ge=1, le=MAX_NUMBER, description="Unique number identifier")]
 

@@ -69,7 +69,9 @@ async def list_tickets(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor_: Annotated[str | None, Query(alias="cursor")] = None,
     status: V2Status | None = None,
-    department_slug: Annotated[str | None, Query(alias="departmentSlug", max_length=64)] = None,
+    department_slug: Annotated[
+        str | None, Query(alias="departmentSlug", max_length=64, pattern=r"^[a-z0-9-]+$")
+    ] = None,
 ) -> Response:
     """Ticket summaries, newest activity first, a page at a time."""
     after = cursor.decode(cursor_) if cursor_ is not None else None

@@ -14,7 +14,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from supportdesk.api.inputs import Email, MessageBody, Subject, Text
+from supportdesk.api.inputs import MAX_ROW_ID, Email, MessageBody, Subject, Text
 
 Priority = Literal["low", "medium", "high", "urgent", "critical"]
 V2Status = Literal["open", "answered", "customer_reply", "in_progress", "on_hold", "closed"]
@@ -29,7 +29,7 @@ def _service_id(value: object) -> object:
     return value
 
 
-ServiceId = Annotated[StrictInt, Field(ge=1, le=2**62), BeforeValidator(_service_id)]
+ServiceId = Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID), BeforeValidator(_service_id)]
 
 
 class Context(BaseModel):
@@ -52,7 +52,7 @@ class CreateTicket(BaseModel):
     aiHelpful: StrictBool | None = None
     criticalReason: Annotated[Text, Field(min_length=1, max_length=2_000)] | None = None
     attachmentIds: Annotated[list[UploadId], Field(max_length=10)] = []
-    clientId: Annotated[StrictInt, Field(ge=1, le=2**62)] | None = None
+    clientId: Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)] | None = None
 
 
 class PostMessage(BaseModel):
