@@ -98,7 +98,7 @@ async def open_ticket(session: DbSession, principal: Principal, draft: TicketDra
         raise draft.invalid("department", "no department you can open tickets in has it.")
     client_id, name, email = await _requester(session, principal, draft)
     if draft.priority == "critical" and client_id is not None:
-        oldest = await store.count_recent_critical(session, client_id, now - CRITICAL_WINDOW)
+        oldest = await store.oldest_recent_critical(session, client_id, now - CRITICAL_WINDOW)
         if oldest is not None:
             wait = int((oldest + CRITICAL_WINDOW - now).total_seconds()) + 1
             raise RateLimited(

@@ -86,7 +86,7 @@ async def update_ticket(session: DbSession, ticket_id: int, **values: Any) -> No
     await session.execute(update(Ticket).where(Ticket.id == ticket_id).values(**values))
 
 
-async def count_recent_critical(
+async def oldest_recent_critical(
     session: DbSession, client_id: int, since: datetime
 ) -> datetime | None:
     """The oldest critical ticket the client opened since `since`, if any."""
