@@ -63,10 +63,12 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
     """The condition every ticket read carries: clients see their own tickets, never internal."""
     if principal.is_staff:
         return literal(True)
-    return and_(
-        Ticket.client_id == principal.client_id,
-        Ticket.flags.op("&")(FLAG_INTERNAL) == 0,
-    )
+    return _client_scope(principal.client_id)
+
+
+def _client_scope(client_id: Any) -> ColumnElement[bool]:
+    """A client's tickets, internal ones left out (`client_id` is a value or a bound parameter)."""
+    return and_(Ticket.client_id == client_id, Ticket.flags.op("&")(FLAG_INTERNAL) == 0)
 
 
 def by_reference(ref: int | str) -> ColumnElement[bool]:
@@ -203,10 +205,7 @@ def _scoped_detail(staff_view: bool, *, by_public_id: bool) -> AnySelect:
     reference = Ticket.public_id if by_public_id else Ticket.ticket_number
     statement = _detail_statement(staff_view).where(reference == bindparam("ref"))
     if not staff_view:
-        statement = statement.where(
-            Ticket.client_id == bindparam("viewer_client_id"),
-            Ticket.flags.op("&")(FLAG_INTERNAL) == 0,
-        )
+        statement = statement.where(_client_scope(bindparam("viewer_client_id")))
     return statement
 
 
@@ -276,6 +275,24 @@ def _flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
+def _attachments(value: str | None) -> list[AttachmentRecord]:
+    return sorted(
+        (
+            AttachmentRecord(
+                id=a["id"],
+                public_id=a["public_id"],
+                reply_id=a["reply_id"],
+                filename=a["filename"],
+                content_type=a["content_type"],
+                byte_length=a["byte_length"],
+                uploaded_at=parse_stored(a["uploaded_at"]),  # type: ignore[arg-type]
+            )
+            for a in _json(value)
+        ),
+        key=lambda a: a.id,
+    )
+
+
 def _links(value: str | None) -> list[LinkedServiceRecord]:
     return sorted(
         (
@@ -314,21 +331,7 @@ async def get_visible_ticket(
         _reply(row)
         for row in await session.rows(_replies_statement(staff_view), {"ticket_id": m["id"]})
     ]
-    attachments = sorted(
-        (
-            AttachmentRecord(
-                id=a["id"],
-                public_id=a["public_id"],
-                reply_id=a["reply_id"],
-                filename=a["filename"],
-                content_type=a["content_type"],
-                byte_length=a["byte_length"],
-                uploaded_at=parse_stored(a["uploaded_at"]),  # type: ignore[arg-type]
-            )
-            for a in _json(m["attachments"])
-        ),
-        key=lambda a: a.id,
-    )
+    attachments = _attachments(m["attachments"])
     links = _links(m["links"])
     owner = (
         OwnerRecord(

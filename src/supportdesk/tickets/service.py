@@ -80,8 +80,12 @@ class TicketDraft:
     def invalid(self, name: str, problem: str) -> ValidationFailed:
         """A 400 that names the field as the caller spelled it."""
         pointer = self.pointer(name)
-        label = pointer.lstrip("/").replace("/", ".")
-        return ValidationFailed(f"Field '{label}': {problem}", pointer=pointer)
+        return ValidationFailed(f"Field '{_label(pointer)}': {problem}", pointer=pointer)
+
+
+def _label(pointer: str) -> str:
+    """A field as a message names it: `/context/serviceId` → `context.serviceId`."""
+    return pointer.lstrip("/").replace("/", ".")
 
 
 CRITICAL_WINDOW = timedelta(hours=1)
@@ -211,9 +215,9 @@ async def _claim(
         session, principal, wanted, ticket_id=ticket_id, reply_id=reply_id
     )
     if claimed != len(wanted):
-        label = pointer.lstrip("/").replace("/", ".")
         raise ValidationFailed(
-            f"Field '{label}': an attachment id is unknown, not yours, or already attached.",
+            f"Field '{_label(pointer)}': "
+            "an attachment id is unknown, not yours, or already attached.",
             pointer=pointer,
         )
 
@@ -255,18 +259,17 @@ async def post_reply(
         },
     )
     await _claim(session, principal, upload_ids, ticket.id, reply_id, uploads_pointer)
-    if principal.is_staff:
-        changes: dict[str, Any] = {"client_read": False, "status_name": "Answered"}
-    else:
-        changes = {"admin_read": False, "status_name": "Client-Reply"}
-    status_name = changes.pop("status_name")
+    # The other side has not seen this message yet.
+    status_name, unread = (
+        ("Answered", "client_read") if principal.is_staff else ("Client-Reply", "admin_read")
+    )
     await store.update_ticket(
         session,
         ticket.id,
         status_id=await dept_repository.status_id(session, status_name),
         last_reply_at=now,
         updated_at=now,
-        **changes,
+        **{unread: False},
     )
     return dataclasses.replace(ticket, status=status_name), reply_id
 
