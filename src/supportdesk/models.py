@@ -3,8 +3,8 @@
 from supportdesk.accounts.models import Brand, Client, ClientGroup, Staff
 from supportdesk.core.models import Base
 from supportdesk.departments.models import Department, SlaPolicy, Status
+from supportdesk.hosting.models import Service, TicketService
 from supportdesk.keys.models import ApiKey
-from supportdesk.services.models import Service, TicketService
 from supportdesk.tickets.models import (
     Attachment,
     Note,

@@ -20,7 +20,7 @@ from supportdesk.core.errors import (
     ValidationFailed,
 )
 from supportdesk.departments.models import Status
-from supportdesk.services.models import TicketService
+from supportdesk.hosting.models import TicketService
 from supportdesk.tickets import service
 from supportdesk.tickets.models import Reply
 from supportdesk.tickets.service import TicketDraft

@@ -34,7 +34,7 @@ from supportdesk.core.clock import as_datetime, parse_stored
 from supportdesk.core.db import DbSession
 from supportdesk.core.sql import json_list, json_row_of
 from supportdesk.departments.models import Department, Status
-from supportdesk.services.models import Service, TicketService
+from supportdesk.hosting.models import Service, TicketService
 from supportdesk.tickets.models import (
     FLAG_INTERNAL,
     Attachment,

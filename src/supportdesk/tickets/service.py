@@ -21,7 +21,7 @@ from supportdesk.core.errors import (
 from supportdesk.core.ids import public_id
 from supportdesk.departments import repository as dept_repository
 from supportdesk.departments import service as departments
-from supportdesk.services import repository as services
+from supportdesk.hosting import repository as hosting
 from supportdesk.tickets import repository, store
 from supportdesk.tickets.models import (
     FLAG_NO_CLIENT_REOPEN,
@@ -148,7 +148,7 @@ async def open_ticket(session: DbSession, principal: Principal, draft: TicketDra
     else:  # pragma: no cover - 50 collisions in a half-empty space do not happen
         raise RuntimeError("could not draw a free ticket number")
     if service_id is not None:
-        await services.link(
+        await hosting.link(
             session,
             ticket_id=ticket_id,
             service_id=service_id,
@@ -186,7 +186,7 @@ async def _linked_service(
     if draft.service_id is None or draft.service_type is None:
         return None
     found = (
-        await services.find_client_service(
+        await hosting.find_client_service(
             session,
             client_id=client_id,
             service_type=draft.service_type,

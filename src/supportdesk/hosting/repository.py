@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 
 from supportdesk.core.db import DbSession
-from supportdesk.services.models import Service, TicketService
+from supportdesk.hosting.models import Service, TicketService
 
 
 async def find_client_service(

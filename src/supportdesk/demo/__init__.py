@@ -1,4 +1,4 @@
-"""`supportdesk demo`: load the demo data set of `demo_data` once, whatever the backend.
+"""`supportdesk demo`: load the demo data set of `demo.data` once, whatever the backend.
 
 Loading is idempotent: the data set is recognised by its marker staff member, and a second run
 only reads back the summary. Everything is written through SQLAlchemy Core statements on one
@@ -19,7 +19,7 @@ from supportdesk.core.config import get_settings
 from supportdesk.core.db import DbSession
 from supportdesk.core.ids import public_id
 from supportdesk.core.models import Base
-from supportdesk.demo_data import (
+from supportdesk.demo.data import (
     CLIENTS,
     CUSTOM_STATUS,
     DEPARTMENTS,
@@ -34,7 +34,7 @@ from supportdesk.demo_data import (
     TicketSpec,
 )
 from supportdesk.departments.models import Department, SlaPolicy, Status
-from supportdesk.services.models import Service, TicketService
+from supportdesk.hosting.models import Service, TicketService
 from supportdesk.tickets.models import (
     FLAG_HAS_NOTES,
     Attachment,

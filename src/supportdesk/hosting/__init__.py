@@ -1,0 +1,1 @@
+"""Clients' hosting services (VPS, domains, ...) and their links to tickets."""

@@ -1,1 +1,0 @@
-"""Clients' services (domains, hosting, VPS) and their links to tickets."""
