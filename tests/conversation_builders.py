@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from supportdesk.auth.principal import Principal
+from supportdesk.core.actor import VIA_API_V2, Actor
 from supportdesk.core.db import Database
 from supportdesk.core.ids import public_id
 from supportdesk.departments.models import Department
@@ -174,24 +174,12 @@ async def write_key(db: Database, client_id: int, *, rate_limit_per_minute: int)
     return key
 
 
-def client_principal(client_id: int) -> Principal:
-    return Principal(
-        key_id=0,
-        client_id=client_id,
-        staff_id=None,
-        scopes=frozenset(ALL_SCOPES),
-        rate_limit_per_minute=120,
-    )
+def client_actor(client_id: int) -> Actor:
+    return Actor.client(client_id, VIA_API_V2, frozenset(ALL_SCOPES))
 
 
-def staff_principal(staff_id: int) -> Principal:
-    return Principal(
-        key_id=0,
-        client_id=None,
-        staff_id=staff_id,
-        scopes=frozenset(ALL_SCOPES),
-        rate_limit_per_minute=120,
-    )
+def staff_actor(staff_id: int) -> Actor:
+    return Actor.staff(staff_id, VIA_API_V2, frozenset(ALL_SCOPES))
 
 
 async def ticket_count(db: Database) -> int:

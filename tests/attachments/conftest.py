@@ -11,7 +11,7 @@ from sqlalchemy import select
 from supportdesk.api.v1 import attachments as v1_attachments
 from supportdesk.api.v2 import attachments as v2_attachments
 from supportdesk.attachments.storage import FileStore
-from supportdesk.auth.principal import Principal
+from supportdesk.core.actor import VIA_API_V2, Actor
 from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.tickets.models import Attachment
@@ -49,24 +49,12 @@ def files(settings: Settings) -> FileStore:
     return FileStore.for_settings(settings)
 
 
-def client_principal(client_id: int) -> Principal:
-    return Principal(
-        key_id=0,
-        client_id=client_id,
-        staff_id=None,
-        scopes=frozenset({"read:support", "write:support"}),
-        rate_limit_per_minute=120,
-    )
+def client_actor(client_id: int) -> Actor:
+    return Actor.client(client_id, VIA_API_V2, frozenset({"read:support", "write:support"}))
 
 
-def staff_principal(staff_id: int) -> Principal:
-    return Principal(
-        key_id=0,
-        client_id=None,
-        staff_id=staff_id,
-        scopes=frozenset({"read:support", "write:support"}),
-        rate_limit_per_minute=120,
-    )
+def staff_actor(staff_id: int) -> Actor:
+    return Actor.staff(staff_id, VIA_API_V2, frozenset({"read:support", "write:support"}))
 
 
 @dataclass(frozen=True, slots=True)

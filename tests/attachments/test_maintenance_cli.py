@@ -19,7 +19,7 @@ from supportdesk.core.clock import utcnow
 from supportdesk.core.config import Settings, get_settings
 from supportdesk.core.db import Database
 from supportdesk.tickets.models import Attachment
-from tests.attachments.conftest import LOG, Tickets, client_principal, stored_attachment
+from tests.attachments.conftest import LOG, Tickets, client_actor, stored_attachment
 from tests.builders import World
 from tests.support import run_in_thread
 
@@ -52,7 +52,7 @@ async def test_maintenance_purges_stale_uploads_and_orphaned_files(
     async with db.transaction() as session:
         fresh = await service.upload(
             session,
-            client_principal(world.client_id),
+            client_actor(world.client_id),
             filename="fresh.txt",
             data=b"fresh\n",
             ticket_ref=None,
@@ -60,7 +60,7 @@ async def test_maintenance_purges_stale_uploads_and_orphaned_files(
         )
         stale = await service.upload(
             session,
-            client_principal(world.client_id),
+            client_actor(world.client_id),
             filename="stale.txt",
             data=b"stale\n",
             ticket_ref=None,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from supportdesk.attachments import service
 from supportdesk.attachments.service import UploadRecord
 from supportdesk.attachments.storage import FileStore
-from supportdesk.auth.principal import Principal
+from supportdesk.core.actor import Actor
 from supportdesk.core.clock import utcnow
 from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
@@ -22,7 +22,7 @@ from supportdesk.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from supportdesk.tickets import store
+from supportdesk.tickets import repository as tickets_repository
 from supportdesk.tickets.models import FLAG_INTERNAL, Attachment, Ticket
 from tests import builders
 from tests.attachments.conftest import (
@@ -30,8 +30,8 @@ from tests.attachments.conftest import (
     NUMBER,
     OTHER_NUMBER,
     Tickets,
-    client_principal,
-    staff_principal,
+    client_actor,
+    staff_actor,
     stored_attachment,
 )
 from tests.builders import World
@@ -41,7 +41,7 @@ ULID = "[0-9a-hjkmnp-tv-z]{26}"
 
 async def upload(
     db: Database,
-    principal: Principal,
+    principal: Actor,
     settings: Settings,
     data: bytes = LOG,
     filename: str | None = "console.log",
@@ -58,9 +58,9 @@ async def upload(
         )
 
 
-async def claim(db: Database, principal: Principal, record: UploadRecord, ticket_id: int) -> None:
+async def claim(db: Database, principal: Actor, record: UploadRecord, ticket_id: int) -> None:
     async with db.transaction() as session:
-        claimed = await store.claim_uploads(
+        claimed = await tickets_repository.claim_uploads(
             session, principal, [record.upload_id], ticket_id=ticket_id, reply_id=None
         )
     assert claimed == 1
@@ -82,7 +82,7 @@ async def rows(db: Database) -> list[tuple[str, int | None, int | None, int | No
 
 async def download(
     db: Database,
-    principal: Principal,
+    principal: Actor,
     settings: Settings,
     ticket_ref: int | str,
     attachment_ref: int | str,
@@ -99,7 +99,7 @@ class TestUpload:
     async def test_a_client_upload_is_stored_pending_and_recorded_as_theirs(
         self, db: Database, world: World, settings: Settings, files: FileStore
     ):
-        record = await upload(db, client_principal(world.client_id), settings, filename="../x.log")
+        record = await upload(db, client_actor(world.client_id), settings, filename="../x.log")
         assert re.fullmatch(f"satt_{ULID}", record.upload_id)
         assert re.fullmatch(f"tatt_{ULID}", record.public_id)
         assert record.filename == "x.log"
@@ -119,15 +119,15 @@ class TestUpload:
     async def test_a_staff_upload_records_the_staff_member(
         self, db: Database, world: World, settings: Settings
     ):
-        await upload(db, staff_principal(world.staff_id), settings)
+        await upload(db, staff_actor(world.staff_id), settings)
         [(_, _, client_id, staff_id, _)] = await rows(db)
         assert (client_id, staff_id) == (None, world.staff_id)
 
     async def test_the_same_bytes_twice_are_two_uploads_and_one_file(
         self, db: Database, world: World, settings: Settings, files: FileStore
     ):
-        first = await upload(db, client_principal(world.client_id), settings)
-        second = await upload(db, client_principal(world.other_client_id), settings)
+        first = await upload(db, client_actor(world.client_id), settings)
+        second = await upload(db, client_actor(world.other_client_id), settings)
         assert first.upload_id != second.upload_id
         assert len({row[4] for row in await rows(db)}) == 1
         assert len(files.stored_before(utcnow().timestamp() + 60)) == 1
@@ -137,19 +137,19 @@ class TestUpload:
     ):
         small = settings.model_copy(update={"attachment_max_bytes": 1024})
         with pytest.raises(PayloadTooLarge, match="1024 bytes"):
-            await upload(db, client_principal(world.client_id), small, data=b"x" * 1025)
+            await upload(db, client_actor(world.client_id), small, data=b"x" * 1025)
         assert await rows(db) == []
 
     async def test_an_empty_file_is_refused(self, db: Database, world: World, settings: Settings):
         with pytest.raises(ValidationFailed) as refused:
-            await upload(db, client_principal(world.client_id), settings, data=b"")
+            await upload(db, client_actor(world.client_id), settings, data=b"")
         assert refused.value.pointer == "/file"
 
     async def test_a_disallowed_type_is_refused_and_nothing_is_stored(
         self, db: Database, world: World, settings: Settings, files: FileStore
     ):
         with pytest.raises(UnsupportedMediaType):
-            await upload(db, client_principal(world.client_id), settings, data=b"MZ\x90\x00")
+            await upload(db, client_actor(world.client_id), settings, data=b"MZ\x90\x00")
         assert await rows(db) == []
         assert files.stored_before(utcnow().timestamp() + 60) == []
 
@@ -159,7 +159,7 @@ class TestUpload:
     ):
         public_id = await ticket_public_id(db, tickets.mine.id)
         ref: int | str = public_id if by_public_id else NUMBER
-        record = await upload(db, client_principal(world.client_id), settings, ticket_ref=ref)
+        record = await upload(db, client_actor(world.client_id), settings, ticket_ref=ref)
         assert record.ticket_public_id == public_id
         [(_, ticket_id, _, _, _)] = await rows(db)
         assert ticket_id is None
@@ -170,12 +170,12 @@ class TestUpload:
         internal = await builders.ticket(
             db, number=838383, dept_id=world.dept_id, client_id=world.client_id, flags=FLAG_INTERNAL
         )
-        client = client_principal(world.client_id)
+        client = client_actor(world.client_id)
         for ref in (OTHER_NUMBER, internal.number, 999999):
             with pytest.raises(TicketNotFound):
                 await upload(db, client, settings, ticket_ref=ref)
         assert await rows(db) == []
-        staff = await upload(db, staff_principal(world.staff_id), settings, ticket_ref=OTHER_NUMBER)
+        staff = await upload(db, staff_actor(world.staff_id), settings, ticket_ref=OTHER_NUMBER)
         assert staff.ticket_public_id == await ticket_public_id(db, tickets.theirs.id)
 
 
@@ -189,25 +189,25 @@ class TestDownload:
     async def test_a_claimed_upload_is_served_by_internal_or_public_ids(
         self, db: Database, world: World, settings: Settings, tickets: Tickets
     ):
-        client = client_principal(world.client_id)
+        client = client_actor(world.client_id)
         record = await upload(db, client, settings)
         await claim(db, client, record, tickets.mine.id)
         [attachment_id] = await attachment_ids(db)
         assert await download(db, client, settings, NUMBER, attachment_id) == LOG
         ticket_id = await ticket_public_id(db, tickets.mine.id)
         assert await download(db, client, settings, ticket_id, record.public_id) == LOG
-        staff = staff_principal(world.staff_id)
+        staff = staff_actor(world.staff_id)
         assert await download(db, staff, settings, NUMBER, record.public_id) == LOG
 
     async def test_every_other_case_is_the_same_not_found(
         self, db: Database, world: World, settings: Settings, tickets: Tickets, files: FileStore
     ):
-        client = client_principal(world.client_id)
-        other = client_principal(world.other_client_id)
+        client = client_actor(world.client_id)
+        other = client_actor(world.other_client_id)
         mine = await stored_attachment(db, files, tickets.mine.id)
         theirs = await stored_attachment(db, files, tickets.theirs.id)
         pending = await upload(db, client, settings)
-        cases: list[tuple[Principal, int | str, int | str]] = [
+        cases: list[tuple[Actor, int | str, int | str]] = [
             (other, NUMBER, mine.id),  # not their ticket
             (client, OTHER_NUMBER, theirs.id),  # not mine
             (client, NUMBER, theirs.id),  # on another ticket
@@ -231,11 +231,11 @@ class TestDownload:
         on_sent = await stored_attachment(
             db, files, tickets.mine.id, reply_id=tickets.sent_reply, data=b"sent\n"
         )
-        client = client_principal(world.client_id)
+        client = client_actor(world.client_id)
         with pytest.raises(AttachmentNotFound):
             await download(db, client, settings, NUMBER, on_draft.id)
         assert await download(db, client, settings, NUMBER, on_sent.id) == b"sent\n"
-        staff = staff_principal(world.staff_id)
+        staff = staff_actor(world.staff_id)
         assert await download(db, staff, settings, NUMBER, on_draft.public_id) == b"draft\n"
 
     async def test_a_row_whose_file_is_gone_is_not_found(
@@ -245,7 +245,7 @@ class TestDownload:
         [digest] = files.stored_before(utcnow().timestamp() + 60)
         files.path_for(digest).unlink()
         with pytest.raises(AttachmentNotFound):
-            await download(db, client_principal(world.client_id), settings, NUMBER, attachment.id)
+            await download(db, client_actor(world.client_id), settings, NUMBER, attachment.id)
 
 
 async def attachment_ids(db: Database) -> list[int]:
@@ -262,7 +262,7 @@ class TestPurge:
     async def test_stale_pending_uploads_go_then_their_files(
         self, db: Database, world: World, settings: Settings, tickets: Tickets, files: FileStore
     ):
-        client = client_principal(world.client_id)
+        client = client_actor(world.client_id)
         stale = await upload(db, client, settings, data=b"never attached\n")
         claimed = await upload(db, client, settings, data=b"attached\n")
         await claim(db, client, claimed, tickets.mine.id)
@@ -287,7 +287,7 @@ class TestPurge:
     async def test_the_ttl_comes_from_the_settings(
         self, db: Database, world: World, settings: Settings
     ):
-        await upload(db, client_principal(world.client_id), settings)
+        await upload(db, client_actor(world.client_id), settings)
         longer = settings.model_copy(update={"upload_ttl_hours": 48})
         assert (await self.purge(db, longer, timedelta(hours=25))).uploads == 0
         assert (await self.purge(db, longer, timedelta(hours=49))).uploads == 1

@@ -39,7 +39,7 @@ _FIELD_CODES = {
 
 def error_response(request: Request, error: SupportdeskError) -> Response:
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
-    body, media_type = render_error(error, request.state.request_id, request.url.path)
+    body, media_type = render_error(error, request.scope)
     return Response(body, status_code=error.status_code, media_type=media_type, headers=headers)
 
 

@@ -12,11 +12,13 @@ from pydantic import AfterValidator, StringConstraints
 
 from supportdesk.auth.dependencies import WriteSupport, authenticate, check_scope
 from supportdesk.core.errors import UnsupportedMediaType
+from supportdesk.core.models import MAX_ROW_ID
+from supportdesk.core.scopes import WRITE_SUPPORT
+from supportdesk.tickets.numbers import MAX_TICKET_NUMBER
 
-# Upper bounds that print exactly in the OpenAPI document (which stores bounds as floats) and
-# fit the columns they are compared with: row ids are 32-bit integers, ticket numbers 64-bit.
-MAX_ROW_ID = 2_147_483_647
-MAX_TICKET_NUMBER = 10**18
+# Upper bounds that fit the columns they are compared with (and print exactly in the OpenAPI
+# document): row ids are 32-bit integers, ticket numbers 64-bit.
+__all__ = ["MAX_ROW_ID", "MAX_TICKET_NUMBER"]
 
 
 def _no_nul(value: str) -> str:
@@ -71,7 +73,7 @@ class AuthFirstRoute(APIRoute):
                 if any(e.get("type") == "json_invalid" for e in error.errors()):
                     async with request.app.state.db.transaction() as session:
                         principal = await authenticate(request, session)
-                    check_scope(principal, ("write:support",))
+                    check_scope(principal, (WRITE_SUPPORT,))
                 raise
 
         return route_handler

@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from supportdesk.api.errors import render_error, request_id_for
+from supportdesk.api.errors import render_error, request_id
 from supportdesk.core.errors import (
     NotAcceptable,
     PayloadTooLarge,
@@ -73,10 +73,9 @@ class ApiMiddleware:
             return
         headers = dict(scope["headers"])
         path: str = scope["path"]
-        offered = headers.get(b"x-request-id", b"").decode("latin-1") or None
-        request_id = request_id_for(path, offered)
+        # The request id is made when first needed: by then the route that matched has named
+        # its door, whose kind of id it is.
         state: dict[str, Any] = scope.setdefault("state", {})
-        state["request_id"] = request_id
         started = False
         status = 500
         began = time.perf_counter()
@@ -92,7 +91,7 @@ class ApiMiddleware:
                     window = await self.limiter.ip_window(_client(scope))
                 message["headers"] = [
                     *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
+                    (b"x-request-id", request_id(scope).encode()),
                     *rate_limit_headers(window),
                 ]
             await send(message)
@@ -104,19 +103,19 @@ class ApiMiddleware:
         try:
             refusal = _refusal(headers, limit, check_accept=not download)
             if refusal is not None:
-                await _send_error(refusal, request_id, path, send_with_headers)
+                await _send_error(refusal, scope, send_with_headers)
                 return
             await self.app(scope, _limited(receive, limit), send_with_headers)
         except Exception:
-            log.exception("unhandled error", extra={"request_id": request_id})
+            log.exception("unhandled error", extra={"request_id": request_id(scope)})
             if not started:
-                await _send_error(SupportdeskError(), request_id, path, send_with_headers)
+                await _send_error(SupportdeskError(), scope, send_with_headers)
         finally:
             route = scope.get("route")
             access.info(
                 "request",
                 extra={
-                    "request_id": request_id,
+                    "request_id": request_id(scope),
                     "method": scope["method"],
                     "route": getattr(route, "path", None) or "(no route)",
                     "status": status,
@@ -127,9 +126,9 @@ class ApiMiddleware:
 
 
 async def _send_error(
-    error: SupportdeskError, request_id: str, path: str, send: Callable[[Message], Any]
+    error: SupportdeskError, scope: Scope, send: Callable[[Message], Any]
 ) -> None:
-    body, media_type = render_error(error, request_id, path)
+    body, media_type = render_error(error, scope)
     await send(
         {
             "type": "http.response.start",

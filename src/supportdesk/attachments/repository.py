@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select
+from sqlalchemy import ColumnElement, delete, insert, select
 
-from supportdesk.auth.principal import Principal
+from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.tickets.models import Attachment, Reply, Ticket
-from supportdesk.tickets.repository import by_reference, visible_to
+from supportdesk.tickets.repository import by_reference, file_shown_to_clients, visible_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ def _named(ref: int | str) -> ColumnElement[bool]:
 
 
 async def find_visible(
-    session: DbSession, principal: Principal, ticket_ref: int | str, attachment_ref: int | str
+    session: DbSession, actor: Actor, ticket_ref: int | str, attachment_ref: int | str
 ) -> StoredAttachment | None:
     """The attachment on that ticket (number or `tkt_` id), if the caller may see both."""
     statement = (
@@ -56,15 +56,14 @@ async def find_visible(
             Attachment.sha256,
         )
         .join(Ticket, Ticket.id == Attachment.ticket_id)
-        .where(_named(attachment_ref), by_reference(ticket_ref), visible_to(principal))
+        .where(_named(attachment_ref), by_reference(ticket_ref), visible_to(actor))
     )
-    if not principal.is_staff:
-        # As in the ticket detail: files on drafts and scheduled replies are not the client's yet.
+    if not actor.is_staff:
         statement = statement.outerjoin(Reply, Reply.id == Attachment.reply_id).where(
-            or_(Attachment.reply_id.is_(None), Reply.status == "Sent")
+            file_shown_to_clients()
         )
-    row = (await session.execute(statement)).first()
-    return None if row is None else StoredAttachment(*tuple(row))
+    row = (await session.execute(statement)).mappings().first()
+    return None if row is None else StoredAttachment(**row)
 
 
 async def delete_pending_before(session: DbSession, cutoff: datetime) -> int:

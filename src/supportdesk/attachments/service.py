@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,7 +13,7 @@ from supportdesk.attachments.detect import detect_content_type
 from supportdesk.attachments.filenames import clean_filename, safe_filename
 from supportdesk.attachments.repository import StoredAttachment
 from supportdesk.attachments.storage import FileStore
-from supportdesk.auth.principal import Principal
+from supportdesk.core.actor import Actor
 from supportdesk.core.clock import utcnow
 from supportdesk.core.config import Settings
 from supportdesk.core.db import DbSession
@@ -24,19 +23,16 @@ from supportdesk.core.errors import (
     TicketNotFound,
     ValidationFailed,
 )
-from supportdesk.core.ids import public_id
-from supportdesk.tickets.store import find_visible_state
+from supportdesk.core.ids import is_public_id, public_id
+from supportdesk.core.models import MAX_ROW_ID
+from supportdesk.tickets.numbers import MAX_TICKET_NUMBER
+from supportdesk.tickets.repository import find_visible_state
 
 log = logging.getLogger("supportdesk.attachments")
 
-# attachments.id is a 32-bit column on PostgreSQL, tickets.ticket_number a 64-bit one: a larger
-# value names nothing (and must not reach the driver, which would refuse it).
-MAX_ATTACHMENT_ID = 2**31 - 1
-MAX_TICKET_NUMBER = 2**63 - 1
 # Files written this recently are never swept: their row may not be committed yet.
 FILE_GRACE = timedelta(hours=1)
 _SWEEP_BATCH = 500
-_ATTACHMENT_ID = re.compile(r"tatt_[0-9a-hjkmnp-tv-z]{26}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +55,7 @@ class Purged:
 
 async def upload(
     session: DbSession,
-    principal: Principal,
+    actor: Actor,
     *,
     filename: str | None,
     data: bytes,
@@ -75,7 +71,7 @@ async def upload(
     content_type = detect_content_type(data, clean_filename(filename))
     ticket_public_id = None
     if ticket_ref is not None:
-        ticket = await find_visible_state(session, principal, ticket_ref)
+        ticket = await find_visible_state(session, actor, ticket_ref)
         if ticket is None:
             raise TicketNotFound()
         ticket_public_id = ticket.public_id
@@ -94,8 +90,8 @@ async def upload(
         {
             "public_id": record.public_id,
             "upload_id": record.upload_id,
-            "uploader_client_id": principal.client_id,
-            "uploader_staff_id": principal.staff_id,
+            "uploader_client_id": actor.client_id,
+            "uploader_staff_id": actor.staff_id,
             "filename": record.filename,
             "content_type": record.content_type,
             "byte_length": record.byte_length,
@@ -108,7 +104,7 @@ async def upload(
 
 async def find_for_download(
     session: DbSession,
-    principal: Principal,
+    actor: Actor,
     ticket_ref: int | str,
     attachment_ref: int | str,
     *,
@@ -117,13 +113,13 @@ async def find_for_download(
     """The attachment (internal id or `tatt_` id) on that ticket (number or `tkt_` id) and its
     file; AttachmentNotFound alike for no such ticket, not the caller's, or not on it."""
     if isinstance(attachment_ref, int):
-        if not 1 <= attachment_ref <= MAX_ATTACHMENT_ID:
+        if not 1 <= attachment_ref <= MAX_ROW_ID:
             raise AttachmentNotFound()
-    elif not _ATTACHMENT_ID.fullmatch(attachment_ref):
+    elif not is_public_id("tatt", attachment_ref):
         raise AttachmentNotFound()
     if isinstance(ticket_ref, int) and not 1 <= ticket_ref <= MAX_TICKET_NUMBER:
         raise AttachmentNotFound()
-    found = await repository.find_visible(session, principal, ticket_ref, attachment_ref)
+    found = await repository.find_visible(session, actor, ticket_ref, attachment_ref)
     if found is None:
         raise AttachmentNotFound()
     try:

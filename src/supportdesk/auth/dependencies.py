@@ -7,9 +7,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from supportdesk.api.errors import door_for
 from supportdesk.auth.principal import Principal
+from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Forbidden, InvalidApiKey, RateLimited, Unauthorized
+from supportdesk.core.scopes import READ_ACCOUNT, READ_SUPPORT, WRITE_SUPPORT
 
 
 async def _transaction(request: Request) -> AsyncIterator[DbSession]:
@@ -68,16 +71,22 @@ async def authenticate(request: Request, session: Session) -> Principal:
     return principal
 
 
-def require_scope(*accepted: str) -> Callable[..., Awaitable[Principal]]:
-    """A dependency: the caller, if its key carries one of `accepted` and its account is active."""
+def require_scope(*accepted: str) -> Callable[..., Awaitable[Actor]]:
+    """A dependency: who the key acts as, through the route's door, if the key carries one of
+    `accepted` and its account is active."""
 
-    async def dependency(
-        principal: Annotated[Principal, Depends(authenticate)],
-    ) -> Principal:
-        check_scope(principal, accepted)
-        return principal
+    async def dependency(request: Request, session: Session) -> Actor:
+        return await acting(request, session, accepted)
 
     return dependency
+
+
+async def acting(request: Request, session: DbSession, accepted: tuple[str, ...]) -> Actor:
+    """Authenticate the key, check its scope, and name who it acts as through the request's
+    door: the one step both the routes' dependencies and the read lane take."""
+    principal = await authenticate(request, session)
+    check_scope(principal, accepted)
+    return principal.actor(door_for(request.scope).name)
 
 
 def check_scope(principal: Principal, accepted: tuple[str, ...]) -> None:
@@ -88,7 +97,7 @@ def check_scope(principal: Principal, accepted: tuple[str, ...]) -> None:
         raise Forbidden("The client account of this API key is not active.")
 
 
-ReadSupport = Annotated[Principal, Depends(require_scope("read:support"))]
-WriteSupport = Annotated[Principal, Depends(require_scope("write:support"))]
-ReadAccount = Annotated[Principal, Depends(require_scope("read:account"))]
-ReadSupportOrAccount = Annotated[Principal, Depends(require_scope("read:support", "read:account"))]
+ReadSupport = Annotated[Actor, Depends(require_scope(READ_SUPPORT))]
+WriteSupport = Annotated[Actor, Depends(require_scope(WRITE_SUPPORT))]
+ReadAccount = Annotated[Actor, Depends(require_scope(READ_ACCOUNT))]
+ReadSupportOrAccount = Annotated[Actor, Depends(require_scope(READ_SUPPORT, READ_ACCOUNT))]

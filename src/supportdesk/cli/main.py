@@ -195,6 +195,19 @@ def tickets_show(number: Annotated[int, typer.Argument(min=1)]) -> None:
     show_ticket(number, console, in_transaction)
 
 
+@tickets_app.command("history")
+def tickets_history(
+    number: Annotated[int, typer.Argument(min=1)],
+    json_output: Annotated[
+        bool, typer.Option("--json", help="A JSON array of the events, oldest first.")
+    ] = False,
+) -> None:
+    """Show a ticket's timeline: every change, who made it and through which door."""
+    from supportdesk.cli.history import show_history
+
+    show_history(number, console, in_transaction, json_output=json_output)
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy import make_url
 

@@ -16,7 +16,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from supportdesk.auth.principal import Principal
+from supportdesk.attachments.urls import v1_download_path
+from supportdesk.core.actor import VIA_CLI, Actor
 from supportdesk.core.config import get_settings
 from supportdesk.core.db import DbSession
 from supportdesk.tickets.models import (
@@ -36,10 +37,8 @@ from supportdesk.tickets.repository import get_visible_ticket
 
 T = TypeVar("T")
 
-# A staff viewer: it sees internal tickets, notes, drafts and bcc.
-STAFF_VIEWER = Principal(
-    key_id=0, client_id=None, staff_id=0, scopes=frozenset(), rate_limit_per_minute=0
-)
+# The operator at the server reads as the system: it sees internal tickets, notes, drafts, bcc.
+OPERATOR = Actor.system(VIA_CLI)
 
 FLAG_NAMES = {
     FLAG_HAS_NOTES: "has notes",
@@ -68,7 +67,7 @@ def show_ticket(number: int, console: Console, in_transaction: InTransaction) ->
     """Print ticket `number` with its conversation, notes and files; exit 1 if there is none."""
 
     async def load(session: DbSession) -> TicketRecord | None:
-        return await get_visible_ticket(session, STAFF_VIEWER, number)
+        return await get_visible_ticket(session, OPERATOR, number)
 
     ticket = in_transaction(load)
     if ticket is None:
@@ -221,10 +220,7 @@ def _attachments(ticket: TicketRecord, zone: tzinfo) -> Table:
             _size(attachment.byte_length),
             "opening message" if attachment.reply_id is None else f"reply {attachment.reply_id}",
             _when(attachment.uploaded_at, zone),
-            Text(
-                f"/api/support/tickets/{ticket.ticket_number}/attachments/{attachment.id}",
-                overflow="fold",
-            ),
+            Text(v1_download_path(ticket.ticket_number, attachment.id), overflow="fold"),
         )
     return table
 

@@ -43,6 +43,31 @@ class ValidationFailed(SupportdeskError):
     default_message = "The request body is invalid."
 
 
+class InvalidField(ValidationFailed):
+    """A domain field (`department`, `critical_reason`, ...) is wrong.
+
+    The services name fields in the model's terms; each door says them in its own (v1
+    `dept_id`, v2 `/departmentSlug`) through `localised`.
+    """
+
+    def __init__(self, field: str, problem: str, *, code: str = "invalid") -> None:
+        self.field = field
+        self.problem = problem
+        self.field_code = code
+        super().__init__(f"Field '{field}': {problem}", pointer=field)
+
+    def localised(self, pointer: str) -> ValidationFailed:
+        """The same failure, naming the field as a door spells it (`/context/serviceId`)."""
+        label = pointer.lstrip("/").replace("/", ".")
+        message = f"Field '{label}': {self.problem}"
+        detail = self.problem[:1].upper() + self.problem[1:]
+        return ValidationFailed(
+            message,
+            pointer=pointer,
+            details=[{"pointer": pointer, "detail": detail, "code": self.field_code}],
+        )
+
+
 class Unauthorized(SupportdeskError):
     status_code = 401
     v2_code = "unauthorized"

@@ -9,7 +9,18 @@ import uuid
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_ULID_REQ_RE = re.compile(r"^req_[0-9a-hjkmnp-tv-z]{26}$")
+# A ULID as public ids and v2 request ids spell it.
+ULID_PATTERN = "[0-9a-hjkmnp-tv-z]{26}"
+_ULID_REQ_RE = re.compile(rf"^req_{ULID_PATTERN}$")
+
+
+def public_id_pattern(prefix: str) -> str:
+    """The regular expression of a public id: `tkt_` + 26 ULID characters, say."""
+    return f"{prefix}_{ULID_PATTERN}"
+
+
+def is_public_id(prefix: str, value: str) -> bool:
+    return re.fullmatch(public_id_pattern(prefix), value) is not None
 
 
 def ulid() -> str:

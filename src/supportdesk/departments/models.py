@@ -7,6 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from supportdesk.core.models import Base
 
+# The built-in statuses the lifecycle moves tickets through (model.md); the migration seeds them.
+OPEN = "Open"
+ANSWERED = "Answered"
+CLIENT_REPLY = "Client-Reply"
+IN_PROGRESS = "In-Progress"
+ON_HOLD = "On-Hold"
+CLOSED = "Closed"
+
 V2_STATUSES = ("open", "answered", "customer_reply", "in_progress", "on_hold", "closed", "unknown")
 
 

@@ -21,7 +21,10 @@ from supportdesk.core.models import Base, UTCDateTime
 PRIORITIES = ("low", "medium", "high", "urgent", "critical")
 TICKET_TYPES = ("Client", "Admin", "Email", "Unregistered")
 REPLY_TYPES = ("Client", "Admin", "Email", "Unregistered", "System")
-REPLY_STATUSES = ("Sent", "Draft", "Scheduled")
+SENT = "Sent"
+DRAFT = "Draft"
+SCHEDULED = "Scheduled"
+REPLY_STATUSES = (SENT, DRAFT, SCHEDULED)
 REQUEST_TYPES = (
     "General",
     "Incident",
@@ -116,7 +119,7 @@ class Reply(Base):
     name: Mapped[str] = mapped_column(String(255))
     email: Mapped[str] = mapped_column(String(255), default="")
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="Sent")
+    status: Mapped[str] = mapped_column(String(16), default=SENT)
     type: Mapped[str] = mapped_column(String(16))
     flags: Mapped[int] = mapped_column(Integer, default=0)
     senderip: Mapped[str] = mapped_column(String(45), default="")
@@ -189,3 +192,30 @@ class TicketLabel(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(String(255))
+
+
+ACTOR_TYPES = ("client", "staff", "system")
+
+
+class TicketEvent(Base):
+    """One change to a ticket, written in the transaction that made it: the timeline."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (
+        CheckConstraint(_in("actor_type", ACTOR_TYPES), name="actor_type"),
+        Index("ix_ticket_events_ticket_order", "ticket_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_type: Mapped[str] = mapped_column(String(16))
+    # A client id or a staff id; None for the system.
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    # The actor's name when it acted (a later rename does not rewrite history).
+    actor_name: Mapped[str] = mapped_column(String(255))
+    # The door the change came through: api_v1, api_v2, cli, automation, ...
+    via: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    # JSON: {field: {"from": old, "to": new}}.
+    changes: Mapped[str] = mapped_column(Text, default="{}")

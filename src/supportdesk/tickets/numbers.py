@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 
 from sqlalchemy import func, select
 
 from supportdesk.core.db import DbSession
+from supportdesk.core.ids import public_id_pattern
 from supportdesk.tickets.models import Ticket
 
+# The largest number a ticket may have: fits the 64-bit column, and prints exactly in the
+# OpenAPI document (which stores bounds as floats).
+MAX_TICKET_NUMBER = 10**18
 _HASH_ALPHABET = string.ascii_lowercase + string.digits
+_TICKET_REF = re.compile(rf"{public_id_pattern('tkt')}|[1-9][0-9]{{0,18}}")
+
+
+def parse_ticket_ref(value: str) -> int | str | None:
+    """A ticket's number or its `tkt_` id, as a door received it; None when it names none."""
+    if not _TICKET_REF.fullmatch(value):
+        return None
+    if value.isdigit():
+        number = int(value)
+        return number if number <= MAX_TICKET_NUMBER else None
+    return value
 
 
 def access_hash() -> str:

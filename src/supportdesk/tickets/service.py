@@ -1,65 +1,69 @@
-"""The rules of tickets: who sees what, and what reading one changes."""
+"""The rules of tickets, whoever asks: open, read, list, reply, close, reopen, and history.
+
+Every function takes the `Actor` who acts and returns what its callers render. Each change
+writes its timeline event in the caller's transaction; reading marks the ticket read for the
+reader's side, and only `read_ticket` reads in that sense (a command that answers with the
+ticket it changed does not mark it read).
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
-from supportdesk.auth.principal import Principal
+from supportdesk.accounts import repository as accounts
+from supportdesk.accounts.repository import Contact
+from supportdesk.core.actor import Actor
 from supportdesk.core.clock import utcnow
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import (
     Conflict,
+    Forbidden,
+    InvalidField,
     RateLimited,
     ReopenNotAllowed,
     TicketClosed,
     TicketNotFound,
-    ValidationFailed,
 )
 from supportdesk.core.ids import public_id
-from supportdesk.departments import repository as dept_repository
+from supportdesk.departments import repository as departments_repository
 from supportdesk.departments import service as departments
+from supportdesk.departments.models import ANSWERED, CLIENT_REPLY, CLOSED, OPEN
 from supportdesk.hosting import repository as hosting
-from supportdesk.tickets import repository, store
+from supportdesk.tickets import repository
 from supportdesk.tickets.models import (
     FLAG_NO_CLIENT_REOPEN,
     FLAG_REPLIES_LOCKED,
     REPLY_FLAG_SENSITIVE,
+    SENT,
 )
 from supportdesk.tickets.numbers import access_hash, candidate, number_width
-from supportdesk.tickets.records import TicketRecord
-from supportdesk.tickets.store import TicketState
+from supportdesk.tickets.records import ReplyRecord, TicketRecord, TicketSummaryRecord
+from supportdesk.tickets.repository import (
+    Changes,
+    EventInsert,
+    EventRecord,
+    ListFilter,
+    Position,
+    ReplyInsert,
+    TicketInsert,
+    TicketState,
+)
 
-
-async def read_ticket(session: DbSession, principal: Principal, ref: int | str) -> TicketRecord:
-    """The ticket as the caller may see it; reading marks it read for the caller's side.
-
-    The marker is written only when it changes. It does not move `lastupdate`: being read is
-    not a change to the ticket.
-    """
-    ticket = await repository.get_visible_ticket(session, principal, ref)
-    if ticket is None:
-        raise TicketNotFound()
-    if principal.is_staff and not ticket.admin_read:
-        await repository.mark_read(session, ticket.id, "staff")
-        ticket = dataclasses.replace(ticket, admin_read=True)
-    elif not principal.is_staff and not ticket.client_read:
-        await repository.mark_read(session, ticket.id, "client")
-        ticket = dataclasses.replace(ticket, client_read=True)
-    return ticket
+CRITICAL_WINDOW = timedelta(hours=1)
+_NUMBER_ATTEMPTS = 50
 
 
 @dataclass(frozen=True, slots=True)
-class TicketDraft:
-    """A new ticket as either API generation asks for it, in the model's terms."""
+class NewTicket:
+    """A ticket as a door asks for it, in the model's terms."""
 
     subject: str
     body: str
     priority: str
     dept_id: int | None = None
     dept_slug: str | None = None
+    # Staff open tickets for a named client, or for a guest (name and email).
     client_id: int | None = None
     guest_name: str | None = None
     guest_email: str | None = None
@@ -71,78 +75,128 @@ class TicketDraft:
     critical_reason: str = ""
     upload_ids: tuple[str, ...] = ()
     senderip: str = ""
-    field_names: dict[str, str] = field(default_factory=dict)
-
-    def pointer(self, name: str) -> str:
-        """The caller's name for a field (v1 `dept_id`, v2 `/departmentSlug`)."""
-        return self.field_names.get(name, name)
-
-    def invalid(self, name: str, problem: str) -> ValidationFailed:
-        """A 400 that names the field as the caller spelled it."""
-        pointer = self.pointer(name)
-        return ValidationFailed(f"Field '{_label(pointer)}': {problem}", pointer=pointer)
 
 
-def _label(pointer: str) -> str:
-    """A field as a message names it: `/context/serviceId` → `context.serviceId`."""
-    return pointer.lstrip("/").replace("/", ".")
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    body: str
+    encrypted: bool = False
+    upload_ids: tuple[str, ...] = ()
+    senderip: str = ""
 
 
-CRITICAL_WINDOW = timedelta(hours=1)
-_NUMBER_ATTEMPTS = 50
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A message that was added, and the ticket it is in."""
+
+    ticket: TicketRecord
+    message: ReplyRecord
 
 
-async def open_ticket(session: DbSession, principal: Principal, draft: TicketDraft) -> int:
-    """Open a ticket (model.md, lifecycle 1) and return its public number."""
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of ticket summaries; `next_position` is where the next page starts."""
+
+    items: list[TicketSummaryRecord]
+    has_more: bool
+    next_position: Position | None
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+async def read_ticket(session: DbSession, actor: Actor, ref: int | str) -> TicketRecord:
+    """The ticket as the actor may see it; reading marks it read for the actor's side.
+
+    The marker is written only when it changes. It does not move `lastupdate`: being read is
+    not a change to the ticket, and it writes no event.
+    """
+    ticket = await _shown(session, actor, ref)
+    if actor.is_staff and not ticket.admin_read:
+        await repository.mark_read(session, ticket.id, "staff")
+        ticket = replace(ticket, admin_read=True)
+    elif actor.is_client and not ticket.client_read:
+        await repository.mark_read(session, ticket.id, "client")
+        ticket = replace(ticket, client_read=True)
+    return ticket
+
+
+async def list_tickets(
+    session: DbSession,
+    actor: Actor,
+    where: ListFilter,
+    *,
+    after: Position | None = None,
+    limit: int = 20,
+) -> Page:
+    """The actor's tickets, newest activity first, `limit` at a time."""
+    found = await repository.list_visible_tickets(session, actor, where, after, limit + 1)
+    items = found[:limit]
+    has_more = len(found) > limit
+    position = (items[-1].updated_at, items[-1].id) if has_more else None
+    return Page(items=items, has_more=has_more, next_position=position)
+
+
+async def ticket_history(session: DbSession, actor: Actor, ref: int | str) -> list[EventRecord]:
+    """Every change to the ticket, oldest first: the timeline is for staff and the system."""
+    if not actor.is_staff:
+        raise Forbidden("The timeline of a ticket is for staff.")
+    ticket = await _state(session, actor, ref)
+    return await repository.list_events(session, ticket.id)
+
+
+# --- opening ----------------------------------------------------------------------------------
+
+
+async def open_ticket(session: DbSession, actor: Actor, new: NewTicket) -> TicketRecord:
+    """Open a ticket (model.md, lifecycle 1) and return it as the actor sees it."""
+    if new.priority == "critical" and not new.critical_reason:
+        raise InvalidField(
+            "critical_reason", "required when priority is critical.", code="required"
+        )
     now = utcnow()
     department = await departments.department_for_new_ticket(
-        session, principal, dept_id=draft.dept_id, slug=draft.dept_slug
+        session, actor, dept_id=new.dept_id, slug=new.dept_slug
     )
     if department is None:
-        raise draft.invalid("department", "no department you can open tickets in has it.")
-    client_id, name, email = await _requester(session, principal, draft)
-    if draft.priority == "critical" and client_id is not None:
-        oldest = await store.oldest_recent_critical(session, client_id, now - CRITICAL_WINDOW)
-        if oldest is not None:
-            wait = int((oldest + CRITICAL_WINDOW - now).total_seconds()) + 1
-            raise RateLimited(
-                wait,
-                "Only one critical ticket per hour: reply to your open critical ticket instead.",
-            )
-    service_id = await _linked_service(session, client_id, draft)
+        raise InvalidField("department", "no department you can open tickets in has it.")
+    client_id, requester = await _requester(session, actor, new)
+    if new.priority == "critical" and client_id is not None:
+        await _one_critical_an_hour(session, client_id, now)
+    service_id = await _linked_service(session, client_id, new)
     width = await number_width(session)
-    values: dict[str, Any] = {
-        "public_id": public_id("tkt"),
-        "acc_hash": access_hash(),
-        "dept_id": department.id,
-        "org_dept_id": department.id,
-        "brand_id": department.brand_id,
-        "client_id": client_id,
-        "creator_id": principal.staff_id if principal.is_staff else client_id,
-        "status_id": await dept_repository.status_id(session, "Open"),
-        "name": name,
-        "email": email,
-        "cc": ",".join(draft.cc),
-        "subject": draft.subject,
-        "body": draft.body,
-        "critical_reason": draft.critical_reason,
-        "priority": draft.priority,
-        "flags": 0,
-        "admin_read": False,
-        "client_read": True,
-        "type": "Admin" if principal.is_staff else "Client",
-        "senderip": draft.senderip,
-        "created_at": now,
-        "last_reply_at": now,
-        "updated_at": now,
-        "start_date": now,
-        "resolve_date": now + timedelta(hours=department.resolve_within_hours)
+    row = TicketInsert(
+        ticket_number=0,
+        public_id=public_id("tkt"),
+        acc_hash=access_hash(),
+        dept_id=department.id,
+        org_dept_id=department.id,
+        brand_id=department.brand_id,
+        client_id=client_id,
+        creator_id=actor.id or 0,
+        status_id=await departments_repository.status_id(session, OPEN),
+        name=requester.name,
+        email=requester.email,
+        cc=",".join(new.cc),
+        subject=new.subject,
+        body=new.body,
+        critical_reason=new.critical_reason,
+        priority=new.priority,
+        type="Client" if actor.is_client else "Admin",
+        senderip=new.senderip,
+        admin_read=False,
+        client_read=True,
+        created_at=now,
+        last_reply_at=now,
+        updated_at=now,
+        start_date=now,
+        resolve_date=now + timedelta(hours=department.resolve_within_hours)
         if department.resolve_within_hours
         else None,
-    }
+    )
     for _ in range(_NUMBER_ATTEMPTS):
         number = candidate(width)
-        ticket_id = await store.insert_ticket(session, {**values, "ticket_number": number})
+        ticket_id = await repository.insert_ticket(session, replace(row, ticket_number=number))
         if ticket_id is not None:
             break
     else:  # pragma: no cover - 50 collisions in a half-empty space do not happen
@@ -152,169 +206,220 @@ async def open_ticket(session: DbSession, principal: Principal, draft: TicketDra
             session,
             ticket_id=ticket_id,
             service_id=service_id,
-            ai_summary=draft.ai_summary,
-            ai_helpful=draft.ai_helpful,
+            ai_summary=new.ai_summary,
+            ai_helpful=new.ai_helpful,
             now=now,
         )
-    await _claim(session, principal, draft.upload_ids, ticket_id, None, draft.pointer("uploads"))
-    return number
+    await _claim(session, actor, new.upload_ids, ticket_id, None)
+    changes: Changes = {
+        "status": {"from": None, "to": OPEN},
+        "department": {"from": None, "to": department.slug},
+        "priority": {"from": None, "to": new.priority},
+        "subject": {"from": None, "to": new.subject},
+    }
+    if client_id is not None:
+        changes["client"] = {"from": None, "to": client_id}
+    await _record(session, actor, ticket_id, "opened", changes, now)
+    return await _shown(session, actor, number)
 
 
 async def _requester(
-    session: DbSession, principal: Principal, draft: TicketDraft
-) -> tuple[int | None, str, str]:
-    """Whose ticket it is: the key's client, or (for staff) a named client or a guest."""
-    if not principal.is_staff:
-        assert principal.client_id is not None
-        name, email = await store.person(session, principal)
-        return principal.client_id, name, email
-    if draft.client_id is not None:
-        contact = await store.client_contact(session, draft.client_id)
+    session: DbSession, actor: Actor, new: NewTicket
+) -> tuple[int | None, Contact]:
+    """Whose ticket it is: the actor's own, or (for staff) a named client's or a guest's."""
+    if actor.client_id is not None:
+        return actor.client_id, await accounts.actor_contact(session, actor)
+    if new.client_id is not None:
+        contact = await accounts.client_contact(session, new.client_id)
         if contact is None:
-            raise draft.invalid("client_id", "no client has that id.")
-        return draft.client_id, *contact
-    if draft.guest_name and draft.guest_email:
-        return None, draft.guest_name, draft.guest_email
-    raise draft.invalid(
-        "client_id", "a staff key must name the client, or a guest (name and email)."
-    )
+            raise InvalidField("client", "no client has that id.")
+        return new.client_id, contact
+    if new.guest_name and new.guest_email:
+        return None, Contact(new.guest_name, new.guest_email)
+    raise InvalidField("client", "a staff key must name the client, or a guest (name and email).")
 
 
-async def _linked_service(
-    session: DbSession, client_id: int | None, draft: TicketDraft
-) -> int | None:
-    if draft.service_id is None or draft.service_type is None:
+async def _one_critical_an_hour(session: DbSession, client_id: int, now: datetime) -> None:
+    """At most one critical ticket per client per hour. The client's row is locked first, so
+    that concurrent requests check and insert one after another."""
+    await accounts.lock_client(session, client_id)
+    oldest = await repository.oldest_recent_critical(session, client_id, now - CRITICAL_WINDOW)
+    if oldest is not None:
+        wait = int((oldest + CRITICAL_WINDOW - now).total_seconds()) + 1
+        raise RateLimited(
+            wait, "Only one critical ticket per hour: reply to your open critical ticket instead."
+        )
+
+
+async def _linked_service(session: DbSession, client_id: int | None, new: NewTicket) -> int | None:
+    if new.service_id is None or new.service_type is None:
         return None
     found = (
         await hosting.find_client_service(
-            session,
-            client_id=client_id,
-            service_type=draft.service_type,
-            service_id=draft.service_id,
+            session, client_id=client_id, service_type=new.service_type, service_id=new.service_id
         )
         if client_id is not None
         else None
     )
     if found is None:
-        raise draft.invalid("service_id", "not one of this client's services of that type.")
+        raise InvalidField("service", "not one of this client's services of that type.")
     return found
 
 
 async def _claim(
     session: DbSession,
-    principal: Principal,
+    actor: Actor,
     upload_ids: tuple[str, ...],
     ticket_id: int,
     reply_id: int | None,
-    pointer: str,
 ) -> None:
     wanted = list(dict.fromkeys(upload_ids))
     if not wanted:
         return
-    claimed = await store.claim_uploads(
-        session, principal, wanted, ticket_id=ticket_id, reply_id=reply_id
+    claimed = await repository.claim_uploads(
+        session, actor, wanted, ticket_id=ticket_id, reply_id=reply_id
     )
     if claimed != len(wanted):
-        raise ValidationFailed(
-            f"Field '{_label(pointer)}': "
-            "an attachment id is unknown, not yours, or already attached.",
-            pointer=pointer,
+        raise InvalidField(
+            "attachments", "an attachment id is unknown, not yours, or already attached."
         )
 
 
-async def post_reply(
-    session: DbSession,
-    principal: Principal,
-    ref: int | str,
-    body: str,
-    *,
-    encrypted: bool = False,
-    upload_ids: tuple[str, ...] = (),
-    senderip: str = "",
-    uploads_pointer: str = "/attachmentIds",
-) -> tuple[TicketState, int]:
-    """Add a message (model.md, lifecycle 2 and 3); returns the ticket and the reply id."""
-    ticket = await _locked_state(session, principal, ref)
-    if not principal.is_staff:
-        if ticket.status == "Closed":
+# --- the conversation -------------------------------------------------------------------------
+
+
+async def post_message(session: DbSession, actor: Actor, ref: int | str, new: NewMessage) -> Posted:
+    """Add a message (model.md, lifecycle 2 and 3): the other side has not read it yet."""
+    ticket = await _locked_state(session, actor, ref)
+    if actor.is_client:
+        if ticket.status == CLOSED:
             raise TicketClosed()
         if ticket.flags & FLAG_REPLIES_LOCKED:
             raise Conflict("Replies to this ticket are locked.")
     now = utcnow()
-    name, email = await store.person(session, principal)
-    reply_id = await store.insert_reply(
+    author = await accounts.actor_contact(session, actor)
+    message_id = public_id("tmsg")
+    reply_id = await repository.insert_reply(
         session,
-        {
-            "public_id": public_id("tmsg"),
-            "ticket_id": ticket.id,
-            "replier_id": principal.staff_id if principal.is_staff else principal.client_id,
-            "name": name,
-            "email": email,
-            "body": body,
-            "status": "Sent",
-            "type": "Admin" if principal.is_staff else "Client",
-            "flags": REPLY_FLAG_SENSITIVE if encrypted else 0,
-            "senderip": senderip,
-            "created_at": now,
-        },
+        ReplyInsert(
+            public_id=message_id,
+            ticket_id=ticket.id,
+            replier_id=actor.id or 0,
+            name=author.name,
+            email=author.email,
+            body=new.body,
+            status=SENT,
+            type=_reply_type(actor),
+            flags=REPLY_FLAG_SENSITIVE if new.encrypted else 0,
+            senderip=new.senderip,
+            created_at=now,
+        ),
     )
-    await _claim(session, principal, upload_ids, ticket.id, reply_id, uploads_pointer)
-    # The other side has not seen this message yet.
-    status_name, unread = (
-        ("Answered", "client_read") if principal.is_staff else ("Client-Reply", "admin_read")
-    )
-    await store.update_ticket(
+    await _claim(session, actor, new.upload_ids, ticket.id, reply_id)
+    status = CLIENT_REPLY if actor.is_client else ANSWERED
+    await repository.update_ticket(
         session,
         ticket.id,
-        status_id=await dept_repository.status_id(session, status_name),
+        status_id=await departments_repository.status_id(session, status),
         last_reply_at=now,
         updated_at=now,
-        **{unread: False},
+        admin_read=False if actor.is_client else None,
+        client_read=None if actor.is_client else False,
     )
-    return dataclasses.replace(ticket, status=status_name), reply_id
+    changes: Changes = {"message": {"from": None, "to": message_id}}
+    if status != ticket.status:
+        changes["status"] = {"from": ticket.status, "to": status}
+    await _record(session, actor, ticket.id, "replied", changes, now, author)
+    shown = await _shown(session, actor, ticket.ticket_number)
+    message = next(reply for reply in shown.replies if reply.id == reply_id)
+    return Posted(ticket=shown, message=message)
 
 
-async def close_ticket(session: DbSession, principal: Principal, ref: int | str) -> TicketState:
+def _reply_type(actor: Actor) -> str:
+    return {"client": "Client", "staff": "Admin", "system": "System"}[actor.type]
+
+
+async def close_ticket(session: DbSession, actor: Actor, ref: int | str) -> TicketRecord:
     """Close (either side). Closing a closed ticket changes nothing."""
-    ticket = await _locked_state(session, principal, ref)
-    if ticket.status != "Closed":
-        await _set_status(session, ticket.id, "Closed")
-    return dataclasses.replace(ticket, status="Closed")
+    ticket = await _locked_state(session, actor, ref)
+    if ticket.status != CLOSED:
+        await _set_status(session, actor, ticket, CLOSED, "closed")
+    return await _shown(session, actor, ticket.ticket_number)
 
 
-async def reopen_ticket(session: DbSession, principal: Principal, ref: int | str) -> TicketState:
+async def reopen_ticket(session: DbSession, actor: Actor, ref: int | str) -> TicketRecord:
     """Reopen a closed ticket; a client only where the department and the ticket allow it."""
-    ticket = await _locked_state(session, principal, ref)
-    if ticket.status != "Closed":
-        return ticket
-    if not principal.is_staff and (
-        not ticket.client_can_reopen or ticket.flags & FLAG_NO_CLIENT_REOPEN
-    ):
-        raise ReopenNotAllowed()
-    await _set_status(session, ticket.id, "Open")
-    return dataclasses.replace(ticket, status="Open")
+    ticket = await _locked_state(session, actor, ref)
+    if ticket.status == CLOSED:
+        if actor.is_client and (
+            not ticket.client_can_reopen or ticket.flags & FLAG_NO_CLIENT_REOPEN
+        ):
+            raise ReopenNotAllowed()
+        await _set_status(session, actor, ticket, OPEN, "reopened")
+    return await _shown(session, actor, ticket.ticket_number)
 
 
-async def _visible_state(session: DbSession, principal: Principal, ref: int | str) -> TicketState:
-    ticket = await store.find_visible_state(session, principal, ref)
+# --- the parts every command shares -----------------------------------------------------------
+
+
+async def _shown(session: DbSession, actor: Actor, ref: int | str) -> TicketRecord:
+    ticket = await repository.get_visible_ticket(session, actor, ref)
     if ticket is None:
         raise TicketNotFound()
     return ticket
 
 
-async def _locked_state(session: DbSession, principal: Principal, ref: int | str) -> TicketState:
-    """The ticket, locked for this transaction and read again: concurrent changes to it queue
-    here, so each sees the state the previous one left and takes its time after it."""
-    ticket = await _visible_state(session, principal, ref)
-    if await store.lock(session, ticket.id):
-        ticket = await _visible_state(session, principal, ticket.public_id)
+async def _state(session: DbSession, actor: Actor, ref: int | str) -> TicketState:
+    ticket = await repository.find_visible_state(session, actor, ref)
+    if ticket is None:
+        raise TicketNotFound()
     return ticket
 
 
-async def _set_status(session: DbSession, ticket_id: int, status_name: str) -> None:
-    await store.update_ticket(
+async def _locked_state(session: DbSession, actor: Actor, ref: int | str) -> TicketState:
+    """The ticket, locked for this transaction and read again: concurrent changes to it queue
+    here, so each sees the state the previous one left and takes its time after it."""
+    ticket = await _state(session, actor, ref)
+    if await repository.lock(session, ticket.id):
+        ticket = await _state(session, actor, ticket.public_id)
+    return ticket
+
+
+async def _set_status(
+    session: DbSession, actor: Actor, ticket: TicketState, status: str, kind: str
+) -> None:
+    now = utcnow()
+    await repository.update_ticket(
         session,
-        ticket_id,
-        status_id=await dept_repository.status_id(session, status_name),
-        updated_at=utcnow(),
+        ticket.id,
+        status_id=await departments_repository.status_id(session, status),
+        updated_at=now,
+    )
+    changes: Changes = {"status": {"from": ticket.status, "to": status}}
+    await _record(session, actor, ticket.id, kind, changes, now)
+
+
+async def _record(
+    session: DbSession,
+    actor: Actor,
+    ticket_id: int,
+    kind: str,
+    changes: Changes,
+    at: datetime,
+    contact: Contact | None = None,
+) -> None:
+    """Write the change's timeline event, in the same transaction as the change."""
+    contact = contact or await accounts.actor_contact(session, actor)
+    await repository.insert_event(
+        session,
+        EventInsert(
+            ticket_id=ticket_id,
+            at=at,
+            actor_type=actor.type,
+            actor_id=actor.id,
+            actor_name=contact.name,
+            via=actor.via,
+            kind=kind,
+            changes=changes,
+        ),
     )

@@ -387,8 +387,9 @@ class TestAcrossGenerations:
         assert (second["name"], second["body"], second["flags"]) == ("Grace Hopper", "Secret.", 16)
         assert second["date"] == staff["sentAt"][:19].replace("T", " ")
         assert v1["lastreply"] == v1["lastupdate"] == second["date"]
-        # The staff reply was answered with the ticket as staff sees it: staff has read it.
-        assert (v1["client_read"], v1["admin_read"]) == ("1", "1")
+        # Replying is not reading: the staff reply answered with the ticket but did not mark it
+        # read for staff (only a read does, model.md rule 8); the client's read just did.
+        assert (v1["client_read"], v1["admin_read"]) == ("1", "0")
 
     async def test_files_are_v1_attachment_paths_and_v2_download_urls(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket

@@ -7,19 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse, Response
 
+from supportdesk.api.doors import route_class
+from supportdesk.api.v1.door import V1
 from supportdesk.api.v1.router import TicketNumber
 from supportdesk.api.v1.schemas import error_responses
 from supportdesk.attachments import service
 from supportdesk.attachments.detect import download_content
 from supportdesk.attachments.filenames import serving_headers
-from supportdesk.attachments.service import MAX_ATTACHMENT_ID
 from supportdesk.auth.dependencies import ReadSupport, Session
+from supportdesk.core.models import MAX_ROW_ID
 
-router = APIRouter(prefix="/api/support", tags=["v1"])
+router = APIRouter(route_class=route_class(V1), prefix="/api/support", tags=["v1"])
 
 AttachmentId = Annotated[
     int,
-    Path(ge=1, le=MAX_ATTACHMENT_ID, description="The attachment's id, as in the ticket's list"),
+    Path(ge=1, le=MAX_ROW_ID, description="The attachment's id, as in the ticket's list"),
 ]
 FILE_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {
@@ -37,14 +39,14 @@ FILE_RESPONSE: dict[int | str, dict[str, object]] = {
 )
 async def download_attachment(
     request: Request,
-    principal: ReadSupport,
+    actor: ReadSupport,
     session: Session,
     number: TicketNumber,
     attachment_id: AttachmentId,
 ) -> Response:
     """The bytes of a file on a ticket the key may see (404 alike for any other case)."""
     found, path = await service.find_for_download(
-        session, principal, number, attachment_id, settings=request.app.state.settings
+        session, actor, number, attachment_id, settings=request.app.state.settings
     )
     return FileResponse(
         path, media_type=found.content_type, headers=serving_headers(found.filename)

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from supportdesk.attachments.urls import v1_download_path
 from supportdesk.core.clock import ZERO_DATETIME, day, hostbill, iso_millis
 from supportdesk.tickets.models import FLAG_HAS_NOTES
 from supportdesk.tickets.records import LinkedServiceRecord, ReplyRecord, TicketRecord
@@ -143,7 +144,7 @@ def ticket_dict(
         },
         "replies": [_reply(reply, ticket_id, zone) for reply in ticket.replies],
         "attachments": [
-            f"/api/support/tickets/{number}/attachments/{attachment.id}"
+            v1_download_path(ticket.ticket_number, attachment.id)
             for attachment in ticket.attachments
         ],
         "notes": ticket.notes,

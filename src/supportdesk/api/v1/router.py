@@ -7,8 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import Response
 
+from supportdesk.api.doors import route_class
+from supportdesk.api.errors import request_id
 from supportdesk.api.inputs import MAX_TICKET_NUMBER, AuthFirstRoute, json_body
 from supportdesk.api.v1 import render
+from supportdesk.api.v1.door import V1
 from supportdesk.api.v1.schemas import (
     CreatedTicketEnvelope,
     CreateTicket,
@@ -23,15 +26,15 @@ from supportdesk.auth.dependencies import (
     WriteSupport,
     client_ip,
 )
-from supportdesk.auth.principal import Principal
+from supportdesk.core.actor import Actor
 from supportdesk.core.clock import hostbill, utcnow
 from supportdesk.core.db import DbSession
 from supportdesk.departments import service as departments
 from supportdesk.tickets import service
 from supportdesk.tickets.records import TicketRecord
-from supportdesk.tickets.service import TicketDraft
+from supportdesk.tickets.service import NewTicket
 
-router = APIRouter(prefix="/api/support", tags=["v1"], route_class=AuthFirstRoute)
+router = APIRouter(prefix="/api/support", tags=["v1"], route_class=route_class(V1, AuthFirstRoute))
 
 MAX_NUMBER = MAX_TICKET_NUMBER
 PRIORITY_NAMES = ("low", "medium", "high", "urgent")
@@ -41,14 +44,14 @@ TicketNumber = Annotated[int, Path(ge=1, le=MAX_NUMBER, description="Unique numb
 def _json(
     request: Request, data: dict[str, Any], headers: dict[str, str] | None = None
 ) -> Response:
-    body = render.envelope(data, now=utcnow(), request_id=request.state.request_id)
+    body = render.envelope(data, now=utcnow(), request_id=request_id(request.scope))
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _shown(request: Request, principal: Principal, ticket: TicketRecord) -> dict[str, Any]:
+def _shown(request: Request, actor: Actor, ticket: TicketRecord) -> dict[str, Any]:
     zone = request.app.state.settings.zone
     return render.ticket_dict(
-        ticket, staff_view=principal.is_staff, zone=zone, viewtime=hostbill(utcnow(), zone)
+        ticket, staff_view=actor.is_staff, zone=zone, viewtime=hostbill(utcnow(), zone)
     )
 
 
@@ -63,25 +66,25 @@ def _shown(request: Request, principal: Principal, ticket: TicketRecord) -> dict
 )
 async def get_ticket(
     request: Request,
-    principal: ReadSupport,
+    actor: ReadSupport,
     session: Session,
     number: TicketNumber,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Retrieve all information for a specific support ticket, identified by its number."""
-    return await ticket_response(request, principal, session, number, if_none_match)
+    return await ticket_response(request, actor, session, number, if_none_match)
 
 
 async def ticket_response(
     request: Request,
-    principal: Principal,
+    actor: Actor,
     session: DbSession,
     number: int,
     if_none_match: str | None,
 ) -> Response:
     """The detail route's answer; the read lane (`api.v1.lane`) serves it too."""
-    ticket = await service.read_ticket(session, principal, number)
-    shown = _shown(request, principal, ticket)
+    ticket = await service.read_ticket(session, actor, number)
+    shown = _shown(request, actor, ticket)
     tag = render.etag(shown)
     if if_none_match is not None and render.matches(if_none_match, tag):
         return Response(status_code=304, headers={"ETag": tag})
@@ -96,11 +99,11 @@ async def ticket_response(
     summary="Create a support ticket",
 )
 async def create_ticket(
-    request: Request, principal: WriteSupport, session: Session, payload: CreateTicket
+    request: Request, actor: WriteSupport, session: Session, payload: CreateTicket
 ) -> Response:
     """Open a ticket in a department; answers with the new ticket, `number` first."""
     context = payload.context
-    draft = TicketDraft(
+    new = NewTicket(
         subject=payload.subject,
         body=payload.body,
         priority=PRIORITY_NAMES[payload.priority],
@@ -112,20 +115,12 @@ async def create_ticket(
         service_id=context.service_id if context else None,
         ai_summary=payload.ai_summary or "",
         senderip=client_ip(request),
-        field_names={"department": "dept_id", "service_id": "context.service_id"},
     )
-    number = await service.open_ticket(session, principal, draft)
-    return await _created(request, principal, session, number)
-
-
-async def _created(
-    request: Request, principal: Principal, session: DbSession, number: int
-) -> Response:
-    ticket = await service.read_ticket(session, principal, number)
-    shown = _shown(request, principal, ticket)
-    return _json(
-        request, {"ticket": {"number": number, **{k: v for k, v in shown.items() if k != "number"}}}
-    )
+    ticket = await service.open_ticket(session, actor, new)
+    shown = _shown(request, actor, ticket)
+    del shown["number"]
+    # HostUp's create answer puts the number first, as a JSON integer (v1.md).
+    return _json(request, {"ticket": {"number": ticket.ticket_number, **shown}})
 
 
 @router.get(
@@ -135,10 +130,10 @@ async def _created(
     summary="List support departments",
 )
 async def list_departments(
-    request: Request, principal: ReadSupportOrAccount, session: Session
+    request: Request, actor: ReadSupportOrAccount, session: Session
 ) -> Response:
     """The departments the caller can open tickets in (staff see hidden ones too)."""
-    found = await departments.visible_departments(session, principal)
+    found = await departments.visible_departments(session, actor)
     return _json(
         request,
         {

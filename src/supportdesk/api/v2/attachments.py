@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 import orjson
@@ -10,18 +9,19 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
 
+from supportdesk.api.doors import route_class
+from supportdesk.api.v2.door import V2
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
 from supportdesk.attachments.detect import download_content
 from supportdesk.attachments.filenames import serving_headers
+from supportdesk.attachments.urls import v2_download_path
 from supportdesk.auth.dependencies import ReadSupport, Session, WriteSupport
 from supportdesk.core.clock import iso_millis
 from supportdesk.core.errors import AttachmentNotFound, TicketNotFound, UnsupportedMediaType
+from supportdesk.tickets.numbers import parse_ticket_ref
 
-router = APIRouter(prefix="/api/v2/support", tags=["v2"])
-
-# As the ticket routes take it: a `tkt_` id or a number; anything else names no ticket.
-_TICKET_REF = re.compile(r"tkt_[0-9a-hjkmnp-tv-z]{26}|[1-9][0-9]{0,17}")
+router = APIRouter(route_class=route_class(V2), prefix="/api/v2/support", tags=["v2"])
 
 
 class UploadedAttachment(BaseModel):
@@ -36,23 +36,10 @@ class UploadedAttachment(BaseModel):
     ticketId: str | None
 
 
-def download_url(attachment_public_id: str, ticket_public_id: str | None) -> str:
-    """Where the file is served once it is on a ticket (as the Attachment's `downloadUrl`)."""
-    path = f"/api/v2/support/attachments/{attachment_public_id}"
-    return f"{path}?ticketId={ticket_public_id}" if ticket_public_id else path
-
-
-def ticket_reference(value: str) -> int | str | None:
-    """The ticket `ticketId` names, or None when it cannot name one."""
-    if not _TICKET_REF.fullmatch(value):
-        return None
-    return int(value) if value.isdigit() else value
-
-
 def _uploaded_to(ticket_id: str | None) -> int | str | None:
     if not ticket_id:
         return None
-    ticket_ref = ticket_reference(ticket_id)
+    ticket_ref = parse_ticket_ref(ticket_id)
     if ticket_ref is None:
         raise TicketNotFound("No ticket has that id.")
     return ticket_ref
@@ -79,7 +66,7 @@ async def multipart_body(request: Request) -> None:
 )
 async def upload_attachment(
     request: Request,
-    principal: WriteSupport,
+    actor: WriteSupport,
     session: Session,
     # After the key check, so that a caller without a key hears 401 whatever it sent.
     _multipart: Annotated[None, Depends(multipart_body)],
@@ -92,7 +79,7 @@ async def upload_attachment(
     or message within the upload TTL (24 hours by default), or it is deleted."""
     record = await service.upload(
         session,
-        principal,
+        actor,
         filename=file.filename,
         data=await file.read(),
         ticket_ref=_uploaded_to(ticket_id),
@@ -100,7 +87,7 @@ async def upload_attachment(
     )
     body = {
         "attachmentId": record.upload_id,
-        "url": download_url(record.public_id, record.ticket_public_id),
+        "url": v2_download_path(record.public_id, record.ticket_public_id),
         "filename": record.filename,
         "byteLength": record.byte_length,
         "contentType": record.content_type,
@@ -124,7 +111,7 @@ async def upload_attachment(
 )
 async def download_attachment(
     request: Request,
-    principal: ReadSupport,
+    actor: ReadSupport,
     session: Session,
     attachment_id: Annotated[str, Path(description="The attachment's `tatt_` id.")],
     ticket_id: Annotated[
@@ -132,11 +119,11 @@ async def download_attachment(
     ],
 ) -> Response:
     """The bytes of a file on a ticket the key may see (`attachment_not_found` otherwise)."""
-    ticket_ref = ticket_reference(ticket_id)
+    ticket_ref = parse_ticket_ref(ticket_id)
     if ticket_ref is None:
         raise AttachmentNotFound()
     found, path = await service.find_for_download(
-        session, principal, ticket_ref, attachment_id, settings=request.app.state.settings
+        session, actor, ticket_ref, attachment_id, settings=request.app.state.settings
     )
     return FileResponse(
         path, media_type=found.content_type, headers=serving_headers(found.filename)

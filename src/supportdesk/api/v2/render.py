@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from supportdesk.attachments.urls import v2_download_path
 from supportdesk.core.clock import day, iso_millis
-from supportdesk.tickets.models import REPLY_FLAG_SENSITIVE
+from supportdesk.tickets.models import REPLY_FLAG_SENSITIVE, SENT
 from supportdesk.tickets.records import (
     AttachmentRecord,
     LinkedServiceRecord,
@@ -23,9 +24,7 @@ def attachment(record: AttachmentRecord, ticket_public_id: str) -> dict[str, Any
         "filename": record.filename,
         "byteLength": record.byte_length,
         "contentType": record.content_type,
-        "downloadUrl": (
-            f"/api/v2/support/attachments/{record.public_id}?ticketId={ticket_public_id}"
-        ),
+        "downloadUrl": v2_download_path(record.public_id, ticket_public_id),
         "uploadedAt": iso_millis(record.uploaded_at),
     }
 
@@ -94,7 +93,7 @@ def summary(ticket: TicketSummaryRecord) -> dict[str, Any]:
 def detail(ticket: TicketRecord) -> dict[str, Any]:
     """The v2 ticket. Only sent messages appear: v2 has no way to mark a draft."""
     fields, first = _summary_fields(ticket, ticket.v2_status, ticket.dept_slug, ticket.dept_name)
-    sent = [reply for reply in ticket.replies if reply.status == "Sent"]
+    sent = [reply for reply in ticket.replies if reply.status == SENT]
     return {
         **fields,
         "body": ticket.body,

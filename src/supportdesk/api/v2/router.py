@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
+from supportdesk.api.doors import route_class
 from supportdesk.api.inputs import AuthFirstRoute, json_body
 from supportdesk.api.v2 import cursor, render
+from supportdesk.api.v2.door import V2
 from supportdesk.api.v2.problems import describe
 from supportdesk.api.v2.schemas import (
     CreateTicket,
@@ -24,18 +25,19 @@ from supportdesk.api.v2.schemas import (
     problems,
 )
 from supportdesk.auth.dependencies import ReadAccount, ReadSupport, Session, WriteSupport, client_ip
-from supportdesk.auth.principal import Principal
-from supportdesk.core.db import DbSession
-from supportdesk.core.errors import NotFound, TicketNotFound, ValidationFailed
+from supportdesk.core.errors import NotFound, TicketNotFound
 from supportdesk.departments import service as departments
-from supportdesk.tickets import repository, service
-from supportdesk.tickets.repository import PageFilter
-from supportdesk.tickets.service import TicketDraft
+from supportdesk.tickets import service
+from supportdesk.tickets.numbers import parse_ticket_ref
+from supportdesk.tickets.records import TicketRecord
+from supportdesk.tickets.repository import ListFilter
+from supportdesk.tickets.service import NewMessage, NewTicket
 
-router = APIRouter(prefix="/api/v2/support", tags=["v2"], route_class=AuthFirstRoute)
-errors_router = APIRouter(tags=["v2"])
+router = APIRouter(
+    prefix="/api/v2/support", tags=["v2"], route_class=route_class(V2, AuthFirstRoute)
+)
+errors_router = APIRouter(tags=["v2"], route_class=route_class(V2))
 
-_TICKET_ID = re.compile(r"^(tkt_[0-9a-hjkmnp-tv-z]{26}|[1-9][0-9]{0,17})$")
 TicketId = Annotated[str, Path(description="A `tkt_` id, or the ticket's number.")]
 
 
@@ -45,15 +47,13 @@ def _json(data: Any, status_code: int = 200) -> Response:
 
 def ticket_ref(value: str) -> int | str:
     """A `tkt_` id or a number; anything else names no ticket (404)."""
-    if not _TICKET_ID.match(value):
+    ref = parse_ticket_ref(value)
+    if ref is None:
         raise TicketNotFound()
-    return int(value) if value.isdigit() else value
+    return ref
 
 
-async def _detail(
-    session: DbSession, principal: Principal, ref: int | str, status: int = 200
-) -> Response:
-    ticket = await service.read_ticket(session, principal, ref)
+def _detail(ticket: TicketRecord, status: int = 200) -> Response:
     return _json(render.detail(ticket), status)
 
 
@@ -64,7 +64,7 @@ async def _detail(
     summary="List tickets",
 )
 async def list_tickets(
-    principal: ReadSupport,
+    actor: ReadSupport,
     session: Session,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor_: Annotated[str | None, Query(alias="cursor")] = None,
@@ -75,13 +75,15 @@ async def list_tickets(
 ) -> Response:
     """Ticket summaries, newest activity first, a page at a time."""
     after = cursor.decode(cursor_) if cursor_ is not None else None
-    page = PageFilter(v2_status=status, dept_slug=department_slug, after=after)
-    found = await repository.list_visible_tickets(session, principal, page, limit + 1)
-    has_more = len(found) > limit
-    shown = found[:limit]
-    next_cursor = cursor.encode(shown[-1].updated_at, shown[-1].id) if has_more else None
+    where = ListFilter(v2_status=status, dept_slug=department_slug)
+    page = await service.list_tickets(session, actor, where, after=after, limit=limit)
+    position = page.next_position
     return _json(
-        {"data": [render.summary(t) for t in shown], "nextCursor": next_cursor, "hasMore": has_more}
+        {
+            "data": [render.summary(t) for t in page.items],
+            "nextCursor": cursor.encode(*position) if position is not None else None,
+            "hasMore": page.has_more,
+        }
     )
 
 
@@ -91,9 +93,9 @@ async def list_tickets(
     responses=problems(401, 403, 404, 406, 429),
     summary="Get a ticket",
 )
-async def get_ticket(principal: ReadSupport, session: Session, ticket_id: TicketId) -> Response:
+async def get_ticket(actor: ReadSupport, session: Session, ticket_id: TicketId) -> Response:
     """The ticket with its messages and attachments."""
-    return await _detail(session, principal, ticket_ref(ticket_id))
+    return _detail(await service.read_ticket(session, actor, ticket_ref(ticket_id)))
 
 
 @router.post(
@@ -105,23 +107,11 @@ async def get_ticket(principal: ReadSupport, session: Session, ticket_id: Ticket
     summary="Open a ticket",
 )
 async def create_ticket(
-    request: Request, principal: WriteSupport, session: Session, payload: CreateTicket
+    request: Request, actor: WriteSupport, session: Session, payload: CreateTicket
 ) -> Response:
     """Open a ticket; at most one `critical` ticket per client per hour."""
-    if payload.priority == "critical" and not payload.criticalReason:
-        raise ValidationFailed(
-            "Field 'criticalReason': required when priority is critical.",
-            pointer="/criticalReason",
-            details=[
-                {
-                    "pointer": "/criticalReason",
-                    "detail": "Required when priority is critical.",
-                    "code": "required",
-                }
-            ],
-        )
     context = payload.context
-    draft = TicketDraft(
+    new = NewTicket(
         subject=payload.subject,
         body=payload.message,
         priority=payload.priority,
@@ -135,15 +125,8 @@ async def create_ticket(
         critical_reason=payload.criticalReason or "",
         upload_ids=tuple(payload.attachmentIds),
         senderip=client_ip(request),
-        field_names={
-            "department": "/departmentSlug",
-            "client_id": "/clientId",
-            "service_id": "/context/serviceId",
-            "uploads": "/attachmentIds",
-        },
     )
-    number = await service.open_ticket(session, principal, draft)
-    return await _detail(session, principal, number, 201)
+    return _detail(await service.open_ticket(session, actor, new), 201)
 
 
 @router.post(
@@ -156,25 +139,21 @@ async def create_ticket(
 )
 async def post_message(
     request: Request,
-    principal: WriteSupport,
+    actor: WriteSupport,
     session: Session,
     ticket_id: TicketId,
     payload: PostMessage,
 ) -> Response:
     """Add a message; a closed ticket takes none (409 `ticket_closed`)."""
-    ref = ticket_ref(ticket_id)
-    ticket, reply_id = await service.post_reply(
-        session,
-        principal,
-        ref,
-        payload.message,
+    new = NewMessage(
+        body=payload.message,
         encrypted=payload.encrypted,
         upload_ids=tuple(payload.attachmentIds),
         senderip=client_ip(request),
     )
-    record = await service.read_ticket(session, principal, ticket.ticket_number)
-    reply = next(r for r in record.replies if r.id == reply_id)
-    return _json(render.message(reply, record.public_id, record.attachments), 201)
+    posted = await service.post_message(session, actor, ticket_ref(ticket_id), new)
+    ticket = posted.ticket
+    return _json(render.message(posted.message, ticket.public_id, ticket.attachments), 201)
 
 
 @router.post(
@@ -183,10 +162,9 @@ async def post_message(
     responses=problems(401, 403, 404, 406, 429),
     summary="Close a ticket",
 )
-async def close_ticket(principal: WriteSupport, session: Session, ticket_id: TicketId) -> Response:
+async def close_ticket(actor: WriteSupport, session: Session, ticket_id: TicketId) -> Response:
     """Close the ticket; closing a closed ticket changes nothing."""
-    ticket = await service.close_ticket(session, principal, ticket_ref(ticket_id))
-    return await _detail(session, principal, ticket.ticket_number)
+    return _detail(await service.close_ticket(session, actor, ticket_ref(ticket_id)))
 
 
 @router.post(
@@ -195,10 +173,9 @@ async def close_ticket(principal: WriteSupport, session: Session, ticket_id: Tic
     responses=problems(401, 403, 404, 406, 429),
     summary="Reopen a ticket",
 )
-async def reopen_ticket(principal: WriteSupport, session: Session, ticket_id: TicketId) -> Response:
+async def reopen_ticket(actor: WriteSupport, session: Session, ticket_id: TicketId) -> Response:
     """Reopen the ticket where the department and the ticket allow it."""
-    ticket = await service.reopen_ticket(session, principal, ticket_ref(ticket_id))
-    return await _detail(session, principal, ticket.ticket_number)
+    return _detail(await service.reopen_ticket(session, actor, ticket_ref(ticket_id)))
 
 
 @router.get(
@@ -207,9 +184,9 @@ async def reopen_ticket(principal: WriteSupport, session: Session, ticket_id: Ti
     responses=problems(401, 403, 406, 429),
     summary="List departments",
 )
-async def list_departments(principal: ReadAccount, session: Session) -> Response:
+async def list_departments(actor: ReadAccount, session: Session) -> Response:
     """The departments the caller can open tickets in."""
-    found = await departments.visible_departments(session, principal)
+    found = await departments.visible_departments(session, actor)
     return _json(
         {
             "departments": [

@@ -1,42 +1,34 @@
-"""All SQL on tickets. Every read starts from `readable_tickets`, already scoped to the caller.
+"""The ticket detail: the ticket as a viewer may see it, in two statements.
 
-A ticket the caller may not see and a ticket that does not exist are the same `None`.
-The detail loads in two statements whatever the size of the conversation: the ticket with its
-small collections aggregated as JSON, then its replies.
+The ticket with its small collections aggregated as JSON, then its replies, whatever the size
+of the conversation. Both statements are built once per view (staff or client) with bound
+parameters, and their rows are mapped to records by column name.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TypeAlias
 
 import orjson
 from sqlalchemy import (
-    ColumnElement,
     Select,
     and_,
     bindparam,
-    func,
     literal,
-    or_,
     select,
-    update,
 )
 from sqlalchemy.orm import aliased
 
 from supportdesk.accounts.models import Client, ClientGroup, Staff
-from supportdesk.auth.principal import Principal
+from supportdesk.core.actor import Actor
 from supportdesk.core.clock import as_datetime, parse_stored
 from supportdesk.core.db import DbSession
 from supportdesk.core.sql import json_list, json_row_of
 from supportdesk.departments.models import Department, Status
 from supportdesk.hosting.models import Service, TicketService
 from supportdesk.tickets.models import (
-    FLAG_INTERNAL,
     Attachment,
     Note,
     Reply,
@@ -52,33 +44,18 @@ from supportdesk.tickets.records import (
     OwnerRecord,
     ReplyRecord,
     TicketRecord,
-    TicketSummaryRecord,
+)
+from supportdesk.tickets.repository.scope import (
+    client_scope,
+    file_shown_to_clients,
+    reply_shown_to_clients,
 )
 
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 _OrgDepartment = aliased(Department, name="org_department")
 
 
-def visible_to(principal: Principal) -> ColumnElement[bool]:
-    """The condition every ticket read carries: clients see their own tickets, never internal."""
-    if principal.is_staff:
-        return literal(True)
-    return _client_scope(principal.client_id)
-
-
-def _client_scope(client_id: Any) -> ColumnElement[bool]:
-    """A client's tickets, internal ones left out (`client_id` is a value or a bound parameter)."""
-    return and_(Ticket.client_id == client_id, Ticket.flags.op("&")(FLAG_INTERNAL) == 0)
-
-
-def by_reference(ref: int | str) -> ColumnElement[bool]:
-    """A ticket named by its public number, or by its `tkt_` id (v2)."""
-    if isinstance(ref, int):
-        return Ticket.ticket_number == ref
-    return Ticket.public_id == ref
-
-
-def _links_subquery() -> Any:
+def linked_services_column() -> Any:
     return (
         select(
             json_list(
@@ -119,10 +96,7 @@ def _collections(staff_view: bool) -> list[Any]:
     )
     attachment_filter = Attachment.ticket_id == Ticket.id
     if not staff_view:
-        # Files on drafts and scheduled replies are not the client's to see yet.
-        attachment_filter = and_(
-            attachment_filter, or_(Attachment.reply_id.is_(None), Reply.status == "Sent")
-        )
+        attachment_filter = and_(attachment_filter, file_shown_to_clients())
     attachments = (
         select(
             json_list(
@@ -142,7 +116,7 @@ def _collections(staff_view: bool) -> list[Any]:
         .where(attachment_filter)
         .scalar_subquery()
     )
-    links = _links_subquery()
+    links = linked_services_column()
     if staff_view:
         notes: Any = (
             select(json_list(json_row_of(id=Note.id, body=Note.body)))
@@ -205,7 +179,7 @@ def _scoped_detail(staff_view: bool, *, by_public_id: bool) -> AnySelect:
     reference = Ticket.public_id if by_public_id else Ticket.ticket_number
     statement = _detail_statement(staff_view).where(reference == bindparam("ref"))
     if not staff_view:
-        statement = statement.where(_client_scope(bindparam("viewer_client_id")))
+        statement = statement.where(client_scope(bindparam("viewer_client_id")))
     return statement
 
 
@@ -230,7 +204,7 @@ def _replies_statement(staff_view: bool) -> AnySelect:
         Reply.from_address,
     ).where(Reply.ticket_id == bindparam("ticket_id"))
     if not staff_view:
-        statement = statement.where(Reply.status == "Sent")
+        statement = statement.where(reply_shown_to_clients())
     return statement.order_by(Reply.created_at, Reply.id)
 
 
@@ -260,11 +234,14 @@ def _normalised(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _reply(row: Sequence[Any]) -> ReplyRecord:
-    values = list(row)
-    for index in (5, 6, 14):  # created_at, edited_at, rated_at
-        values[index] = as_datetime(values[index])
-    return ReplyRecord(*values)
+_REPLY_DATETIMES = ("created_at", "edited_at", "rated_at")
+
+
+def _reply(names: tuple[str, ...], row: Sequence[Any]) -> ReplyRecord:
+    values = dict(zip(names, row, strict=True))
+    for name in _REPLY_DATETIMES:
+        values[name] = as_datetime(values[name])
+    return ReplyRecord(**values)
 
 
 def _json(value: str | None) -> list[Any]:
@@ -293,7 +270,7 @@ def _attachments(value: str | None) -> list[AttachmentRecord]:
     )
 
 
-def _links(value: str | None) -> list[LinkedServiceRecord]:
+def linked_services(value: str | None) -> list[LinkedServiceRecord]:
     return sorted(
         (
             LinkedServiceRecord(
@@ -317,22 +294,23 @@ def _links(value: str | None) -> list[LinkedServiceRecord]:
 
 
 async def get_visible_ticket(
-    session: DbSession, principal: Principal, ref: int | str
+    session: DbSession, actor: Actor, ref: int | str
 ) -> TicketRecord | None:
-    """The ticket (by number or `tkt_` id) as the caller may see it; None if it may not."""
-    staff_view = principal.is_staff
+    """The ticket (by number or `tkt_` id) as the actor may see it; None if it may not."""
+    staff_view = actor.is_staff
     statement = _scoped_detail(staff_view, by_public_id=isinstance(ref, str))
-    parameters = {"ref": ref, "viewer_client_id": principal.client_id}
+    parameters = {"ref": ref, "viewer_client_id": actor.client_id}
     found = await session.rows(statement, parameters)
     if not found:
         return None
     m = _normalised(dict(zip(_column_names(statement), found[0], strict=True)))
+    replies_statement = _replies_statement(staff_view)
+    names = _column_names(replies_statement)
     replies = [
-        _reply(row)
-        for row in await session.rows(_replies_statement(staff_view), {"ticket_id": m["id"]})
+        _reply(names, row) for row in await session.rows(replies_statement, {"ticket_id": m["id"]})
     ]
     attachments = _attachments(m["attachments"])
-    links = _links(m["links"])
+    links = linked_services(m["links"])
     owner = (
         OwnerRecord(
             id=m["owner_id_"],
@@ -395,73 +373,3 @@ async def get_visible_ticket(
         notes=[note["body"] for note in sorted(_json(m["notes"]), key=lambda n: n["id"])],
         linked_services=links,
     )
-
-
-async def mark_read(session: DbSession, ticket_id: int, side: str) -> None:
-    """Set the reader's side read marker (the caller checks that it changes)."""
-    column = "admin_read" if side == "staff" else "client_read"
-    await session.execute(update(Ticket).where(Ticket.id == ticket_id).values({column: True}))
-
-
-@dataclass(frozen=True, slots=True)
-class PageFilter:
-    v2_status: str | None = None
-    dept_slug: str | None = None
-    # The last ticket of the previous page: (updated_at, id); None for the first page.
-    after: tuple[datetime, int] | None = None
-
-
-async def list_visible_tickets(
-    session: DbSession, principal: Principal, page: PageFilter, limit: int
-) -> list[TicketSummaryRecord]:
-    """Newest activity first, keyset-paginated on (updated_at, id): inserts never shift pages."""
-    messages = (
-        select(func.count(Reply.id))
-        .where(Reply.ticket_id == Ticket.id, Reply.status == "Sent")
-        .scalar_subquery()
-    )
-    statement = (
-        select(
-            Ticket.id,
-            Ticket.public_id,
-            Ticket.ticket_number,
-            Ticket.subject,
-            Status.v2_status,
-            Ticket.priority,
-            Department.slug,
-            Department.name,
-            Ticket.created_at,
-            Ticket.updated_at,
-            Ticket.last_reply_at,
-            Ticket.cc,
-            Ticket.name,
-            messages,
-            _links_subquery(),
-        )
-        .join(Status, Status.id == Ticket.status_id)
-        .join(Department, Department.id == Ticket.dept_id)
-        .where(visible_to(principal))
-        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
-        .limit(limit)
-    )
-    if page.v2_status is not None:
-        statement = statement.where(Status.v2_status == page.v2_status)
-    if page.dept_slug is not None:
-        statement = statement.where(Department.slug == page.dept_slug)
-    if page.after is not None:
-        updated_at, ticket_id = page.after
-        statement = statement.where(
-            or_(
-                Ticket.updated_at < updated_at,
-                and_(Ticket.updated_at == updated_at, Ticket.id < ticket_id),
-            )
-        )
-    rows = (await session.execute(statement)).all()
-    return [_summary(tuple(row)) for row in rows]
-
-
-def _summary(row: tuple[Any, ...]) -> TicketSummaryRecord:
-    names = [field.name for field in dataclasses.fields(TicketSummaryRecord)]
-    values = dict(zip(names, row, strict=True))
-    values["linked_services"] = _links(values["linked_services"])
-    return TicketSummaryRecord(**values)
