@@ -176,12 +176,21 @@ def settings_for(
 
 
 @pytest.fixture
-async def make_app(settings_for: Callable[..., Settings]) -> AsyncIterator[AppFactory]:
+def app_settings() -> dict[str, Any]:
+    """Settings every app of a test gets; a module overrides this fixture to run its tests
+    under other settings (the v1 detail tests run with and without the read lane)."""
+    return {}
+
+
+@pytest.fixture
+async def make_app(
+    settings_for: Callable[..., Settings], app_settings: dict[str, Any]
+) -> AsyncIterator[AppFactory]:
     """`make_app(**settings)`: an app on the test database; disposed after the test."""
     apps: list[FastAPI] = []
 
     def make(**overrides: Any) -> FastAPI:
-        app = create_app(settings_for(**overrides))
+        app = create_app(settings_for(**{**app_settings, **overrides}))
         apps.append(app)
         return app
 

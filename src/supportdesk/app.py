@@ -57,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v2_router)
     app.include_router(v2_attachments_router)
     app.include_router(errors_router)
-    app.add_middleware(TicketReadLane)
+    if settings.read_lane:
+        app.add_middleware(TicketReadLane)
     app.add_middleware(
         ApiMiddleware, limiter=limiter, max_upload_bytes=settings.attachment_max_bytes
     )

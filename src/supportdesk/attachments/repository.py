@@ -7,9 +7,8 @@ may not see yet, and an attachment that does not exist, are the same `None`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, delete, insert, select
 
@@ -31,8 +30,23 @@ class StoredAttachment:
     sha256: str
 
 
-async def insert_upload(session: DbSession, values: dict[str, Any]) -> int:
-    statement = insert(Attachment).values(**values).returning(Attachment.id)
+@dataclass(frozen=True, slots=True)
+class UploadInsert:
+    """A pending upload: no ticket yet, only its uploader may attach it."""
+
+    public_id: str
+    upload_id: str
+    uploader_client_id: int | None
+    uploader_staff_id: int | None
+    filename: str
+    content_type: str
+    byte_length: int
+    sha256: str
+    uploaded_at: datetime
+
+
+async def insert_upload(session: DbSession, row: UploadInsert) -> int:
+    statement = insert(Attachment).values(**asdict(row)).returning(Attachment.id)
     return int((await session.execute(statement)).scalar_one())
 
 

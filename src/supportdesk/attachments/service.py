@@ -11,7 +11,7 @@ from pathlib import Path
 from supportdesk.attachments import repository
 from supportdesk.attachments.detect import detect_content_type
 from supportdesk.attachments.filenames import clean_filename, safe_filename
-from supportdesk.attachments.repository import StoredAttachment
+from supportdesk.attachments.repository import StoredAttachment, UploadInsert
 from supportdesk.attachments.storage import FileStore
 from supportdesk.core.actor import Actor
 from supportdesk.core.clock import utcnow
@@ -87,17 +87,17 @@ async def upload(
     )
     await repository.insert_upload(
         session,
-        {
-            "public_id": record.public_id,
-            "upload_id": record.upload_id,
-            "uploader_client_id": actor.client_id,
-            "uploader_staff_id": actor.staff_id,
-            "filename": record.filename,
-            "content_type": record.content_type,
-            "byte_length": record.byte_length,
-            "sha256": digest,
-            "uploaded_at": record.uploaded_at,
-        },
+        UploadInsert(
+            public_id=record.public_id,
+            upload_id=record.upload_id,
+            uploader_client_id=actor.client_id,
+            uploader_staff_id=actor.staff_id,
+            filename=record.filename,
+            content_type=record.content_type,
+            byte_length=record.byte_length,
+            sha256=digest,
+            uploaded_at=record.uploaded_at,
+        ),
     )
     return record
 

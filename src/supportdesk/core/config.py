@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     db_command_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0, le=600_000)
     trust_forwarded_for: bool = False
+    # The v1 detail's fast path (`api.v1.lane`); off, FastAPI's route serves the same answer.
+    read_lane: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("database_url")

@@ -40,15 +40,15 @@ async def list_departments(session: DbSession, *, include_hidden: bool) -> list[
     statement = select(*_COLUMNS).order_by(Department.id)
     if not include_hidden:
         statement = statement.where(Department.visible.is_(True))
-    return [DepartmentRecord(*tuple(row)) for row in (await session.execute(statement)).all()]
+    return [DepartmentRecord(**row) for row in (await session.execute(statement)).mappings()]
 
 
 async def find_department(
     session: DbSession, *, dept_id: int | None = None, slug: str | None = None
 ) -> DepartmentRecord | None:
     condition = Department.id == dept_id if dept_id is not None else Department.slug == slug
-    row = (await session.execute(select(*_COLUMNS).where(condition))).first()
-    return DepartmentRecord(*tuple(row)) if row is not None else None
+    row = (await session.execute(select(*_COLUMNS).where(condition))).mappings().first()
+    return DepartmentRecord(**row) if row is not None else None
 
 
 async def status_id(session: DbSession, name: str) -> int:

@@ -14,7 +14,7 @@ async def find_client_service(
     session: DbSession, *, client_id: int, service_type: str, service_id: int
 ) -> int | None:
     """The service's id if it is that client's and of that type."""
-    row = (
+    found = (
         await session.execute(
             select(Service.id).where(
                 Service.id == service_id,
@@ -22,8 +22,8 @@ async def find_client_service(
                 Service.service_type == service_type,
             )
         )
-    ).first()
-    return None if row is None else int(row[0])
+    ).scalar_one_or_none()
+    return None if found is None else int(found)
 
 
 async def link(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import RowMapping, insert, or_, select, update
 
@@ -27,34 +26,28 @@ class KeyRecord:
 
 async def find_by_digest(session: DbSession, digest: bytes) -> KeyRecord | None:
     row = (
-        await session.execute(
-            select(
-                ApiKey.id,
-                ApiKey.client_id,
-                ApiKey.staff_id,
-                ApiKey.scopes,
-                ApiKey.rate_limit_per_minute,
-                ApiKey.expires_at,
-                ApiKey.revoked_at,
-                Client.status,
+        (
+            await session.execute(
+                select(
+                    ApiKey.id,
+                    ApiKey.client_id,
+                    ApiKey.staff_id,
+                    ApiKey.scopes,
+                    ApiKey.rate_limit_per_minute,
+                    ApiKey.expires_at,
+                    ApiKey.revoked_at,
+                    Client.status.label("client_status"),
+                )
+                .outerjoin(Client, Client.id == ApiKey.client_id)
+                .where(ApiKey.digest == digest)
             )
-            .outerjoin(Client, Client.id == ApiKey.client_id)
-            .where(ApiKey.digest == digest)
         )
-    ).first()
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
-    values: tuple[Any, ...] = tuple(row)
-    return KeyRecord(
-        id=values[0],
-        client_id=values[1],
-        staff_id=values[2],
-        scopes=frozenset(values[3].split()),
-        rate_limit_per_minute=values[4],
-        expires_at=values[5],
-        revoked_at=values[6],
-        client_status=values[7],
-    )
+    return KeyRecord(**{**row, "scopes": frozenset(row["scopes"].split())})
 
 
 async def touch_last_used(session: DbSession, key_id: int, now: datetime) -> None:

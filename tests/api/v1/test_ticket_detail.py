@@ -1,4 +1,9 @@
-"""`GET /api/support/tickets/{number}`: keys, visibility, the seed's shape, markers, ETag."""
+"""`GET /api/support/tickets/{number}`: keys, visibility, the seed's shape, markers, ETag.
+
+Every test here runs twice: served by the read lane (`api.v1.lane`, what production serves)
+and by the FastAPI route alone (the lane switched off), so that neither path is proven while
+the other is served.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,11 @@ from tests.support import AppFactory, client_for, recorded_statements
 
 NUMBER = 616828
 ZERO = "0000-00-00 00:00:00"
+
+
+@pytest.fixture(params=["read lane", "FastAPI route"])
+def app_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return {"read_lane": request.param == "read lane"}
 
 
 def url(number: int | str = NUMBER) -> str:
@@ -856,3 +866,37 @@ class TestGetTicketDetail:
 
 def _ticket_updates(statements: list[str]) -> int:
     return sum(1 for statement in statements if re.match(r"\s*UPDATE tickets\b", statement, re.I))
+
+
+class TestTheTwoPaths:
+    async def test_the_lane_answers_a_read_by_itself_as_the_route_does(
+        self, make_app: AppFactory, world: World, opened: BuiltTicket
+    ) -> None:
+        """The lane in front of an app that fails if reached: it serves the read alone, with
+        the bytes the FastAPI route serves."""
+        from supportdesk.api.v1.lane import TicketReadLane
+
+        routed = make_app(read_lane=False)
+        assert all(m.cls is not TicketReadLane for m in routed.user_middleware)
+
+        async def fastapi_must_not_run(scope: Any, receive: Any, send: Any) -> None:
+            raise AssertionError(f"the lane passed {scope['path']} on")
+
+        lane = TicketReadLane(fastapi_must_not_run)
+
+        async def lane_alone(scope: Any, receive: Any, send: Any) -> None:
+            scope["app"] = routed
+            await lane(scope, receive, send)
+
+        transport = httpx.ASGITransport(app=lane_alone)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as laned:
+            by_lane = await laned.get(url(), headers=key(world.client_key))
+        async with client_for(routed) as api:
+            by_route = await api.get(url(), headers=key(world.client_key))
+        assert by_lane.status_code == by_route.status_code == 200
+        assert by_lane.headers["etag"] == by_route.headers["etag"]
+        assert without_volatile(by_lane.content).replace(
+            by_lane.json()["data"]["ticket"]["viewtime"].encode(), b""
+        ) == without_volatile(by_route.content).replace(
+            by_route.json()["data"]["ticket"]["viewtime"].encode(), b""
+        )
