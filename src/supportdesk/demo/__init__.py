@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from supportdesk.accounts.models import Client, ClientGroup, Staff
+from supportdesk.accounts.repository import SYSTEM_NAME
+from supportdesk.core.actor import VIA_CLI
 from supportdesk.core.config import get_settings
 from supportdesk.core.db import DbSession
 from supportdesk.core.ids import public_id
@@ -35,6 +37,7 @@ from supportdesk.demo.data import (
 )
 from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
+from supportdesk.tickets import repository as tickets_repository
 from supportdesk.tickets.models import (
     FLAG_HAS_NOTES,
     Attachment,
@@ -46,6 +49,7 @@ from supportdesk.tickets.models import (
     TicketSubscription,
     TicketTag,
 )
+from supportdesk.tickets.repository import EventInsert
 
 _CLIENT_SIDE = {"client", "guest"}
 
@@ -233,6 +237,25 @@ async def _load_ticket(session: DbSession, ids: _Loaded, spec: TicketSpec) -> No
         deadline=_at(spec.deadline) if spec.deadline else None,
     )
     ids.tickets[spec.number] = ticket_id
+    # The demo's history is imported, not replayed: one event says where the timeline starts.
+    await tickets_repository.insert_event(
+        session,
+        EventInsert(
+            ticket_id=ticket_id,
+            at=opened,
+            actor_type="system",
+            actor_id=None,
+            actor_name=SYSTEM_NAME,
+            via=VIA_CLI,
+            kind="imported",
+            changes={
+                "status": {"from": None, "to": spec.status},
+                "department": {"from": None, "to": spec.dept},
+                "priority": {"from": None, "to": spec.priority},
+                "subject": {"from": None, "to": spec.subject},
+            },
+        ),
+    )
     for message in messages:
         await _load_reply(session, ids, spec, ticket_id, message, (name, email))
     for note in spec.notes:
