@@ -25,8 +25,7 @@ from supportdesk.departments.models import Status
 from supportdesk.hosting.models import TicketService
 from supportdesk.tickets import service
 from supportdesk.tickets.models import Reply
-from supportdesk.tickets.records import TicketRecord
-from supportdesk.tickets.service import NewMessage, NewTicket
+from supportdesk.tickets.records import NewMessage, NewTicket, TicketRecord
 from tests import builders, conversation_builders
 from tests.builders import OPENED, BuiltTicket, World
 from tests.conversation_builders import client_actor, staff_actor, ticket_count

@@ -26,6 +26,7 @@ from supportdesk.tickets.models import (
     FLAG_NO_CLIENT_REOPEN,
     FLAG_REPLIES_LOCKED,
     FLAG_SENSITIVE,
+    SENT,
 )
 from supportdesk.tickets.records import (
     AttachmentRecord,
@@ -192,7 +193,7 @@ def _reply(reply: ReplyRecord, zone: tzinfo, files: list[AttachmentRecord]) -> P
         title.append(f" <{reply.email}>")
     title.append(f" · {reply.type} · ")
     title.append(_when(reply.created_at, zone))
-    if reply.status != "Sent":
+    if reply.status != SENT:
         title.append(f"  {reply.status.upper()}", style="bold black on yellow")
     extras = []
     if reply.edited_at is not None:
@@ -207,7 +208,7 @@ def _reply(reply: ReplyRecord, zone: tzinfo, files: list[AttachmentRecord]) -> P
         title_align="left",
         subtitle=Text(" · ".join(extras)) if extras else None,
         border_style=REPLY_STYLES.get(reply.type, "green"),
-        style="dim" if reply.status != "Sent" else "",
+        style="dim" if reply.status != SENT else "",
     )
 
 

@@ -35,11 +35,12 @@ from supportdesk.demo.data import (
     Message,
     TicketSpec,
 )
-from supportdesk.departments.models import Department, SlaPolicy, Status
+from supportdesk.departments.models import CLIENT_REPLY, CLOSED, OPEN, Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
 from supportdesk.tickets import repository as tickets_repository
 from supportdesk.tickets.models import (
     FLAG_HAS_NOTES,
+    SENT,
     Attachment,
     Note,
     Reply,
@@ -175,7 +176,7 @@ async def _load_statuses(session: DbSession, ids: _Loaded) -> None:
 async def _load_ticket(session: DbSession, ids: _Loaded, spec: TicketSpec) -> None:
     opened = _at(spec.opened)
     messages = sorted(spec.messages, key=lambda message: message.after)
-    sent = [message for message in messages if message.status == "Sent"]
+    sent = [message for message in messages if message.status == SENT]
     last_reply = opened + _minutes(sent[-1].after) if sent else opened
     changes = [spec.changed_after, *(m.after for m in messages), *(n.after for n in spec.notes)]
     if spec.edited:
@@ -365,8 +366,8 @@ def _read_markers(spec: TicketSpec, sent: list[Message]) -> tuple[bool, bool]:
     # With no message yet, the opener spoke last: staff for an Admin ticket, else the client.
     client_spoke_last = sent[-1].by in _CLIENT_SIDE if sent else spec.type != "Admin"
     if client_spoke_last:
-        return spec.status not in ("Open", "Client-Reply"), True
-    return True, spec.status == "Closed"
+        return spec.status not in (OPEN, CLIENT_REPLY), True
+    return True, spec.status == CLOSED
 
 
 def _client(key: str | None) -> ClientSpec | None:

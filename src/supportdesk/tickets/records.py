@@ -1,9 +1,15 @@
-"""The ticket as the services hand it to the API layers: already filtered for the viewer."""
+"""What the ticket services take from the doors and hand back to them.
+
+Records handed back are already filtered for the viewer.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+
+# Where a page of tickets starts: the (updated_at, id) of the last ticket of the page before.
+Position = tuple[datetime, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,3 +142,51 @@ class TicketSummaryRecord:
     name: str
     message_count: int
     linked_services: list[LinkedServiceRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """A ticket as a door asks for it, in the model's terms."""
+
+    subject: str
+    body: str
+    priority: str
+    dept_id: int | None = None
+    dept_slug: str | None = None
+    # Staff open tickets for a named client, or for a guest (name and email).
+    client_id: int | None = None
+    guest_name: str | None = None
+    guest_email: str | None = None
+    cc: tuple[str, ...] = ()
+    service_type: str | None = None
+    service_id: int | None = None
+    ai_summary: str = ""
+    ai_helpful: bool | None = None
+    critical_reason: str = ""
+    upload_ids: tuple[str, ...] = ()
+    senderip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    body: str
+    encrypted: bool = False
+    upload_ids: tuple[str, ...] = ()
+    senderip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """A message that was added, and the ticket it is in."""
+
+    ticket: TicketRecord
+    message: ReplyRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of ticket summaries; `next_position` is where the next page starts."""
+
+    items: list[TicketSummaryRecord]
+    has_more: bool
+    next_position: Position | None

@@ -8,7 +8,7 @@ ticket it changed does not mark it read).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from supportdesk.accounts import repository as accounts
@@ -38,7 +38,7 @@ from supportdesk.tickets.models import (
     SENT,
 )
 from supportdesk.tickets.numbers import access_hash, candidate, number_width
-from supportdesk.tickets.records import ReplyRecord, TicketRecord, TicketSummaryRecord
+from supportdesk.tickets.records import NewMessage, NewTicket, Page, Posted, TicketRecord
 from supportdesk.tickets.repository import (
     Changes,
     EventInsert,
@@ -52,54 +52,6 @@ from supportdesk.tickets.repository import (
 
 CRITICAL_WINDOW = timedelta(hours=1)
 _NUMBER_ATTEMPTS = 50
-
-
-@dataclass(frozen=True, slots=True)
-class NewTicket:
-    """A ticket as a door asks for it, in the model's terms."""
-
-    subject: str
-    body: str
-    priority: str
-    dept_id: int | None = None
-    dept_slug: str | None = None
-    # Staff open tickets for a named client, or for a guest (name and email).
-    client_id: int | None = None
-    guest_name: str | None = None
-    guest_email: str | None = None
-    cc: tuple[str, ...] = ()
-    service_type: str | None = None
-    service_id: int | None = None
-    ai_summary: str = ""
-    ai_helpful: bool | None = None
-    critical_reason: str = ""
-    upload_ids: tuple[str, ...] = ()
-    senderip: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class NewMessage:
-    body: str
-    encrypted: bool = False
-    upload_ids: tuple[str, ...] = ()
-    senderip: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Posted:
-    """A message that was added, and the ticket it is in."""
-
-    ticket: TicketRecord
-    message: ReplyRecord
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """A page of ticket summaries; `next_position` is where the next page starts."""
-
-    items: list[TicketSummaryRecord]
-    has_more: bool
-    next_position: Position | None
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -31,8 +31,7 @@ from supportdesk.core.clock import hostbill, utcnow
 from supportdesk.core.db import DbSession
 from supportdesk.departments import service as departments
 from supportdesk.tickets import service
-from supportdesk.tickets.records import TicketRecord
-from supportdesk.tickets.service import NewTicket
+from supportdesk.tickets.records import NewTicket, TicketRecord
 
 router = APIRouter(prefix="/api/support", tags=["v1"], route_class=route_class(V1, AuthFirstRoute))
 

@@ -29,9 +29,8 @@ from supportdesk.core.errors import NotFound, TicketNotFound
 from supportdesk.departments import service as departments
 from supportdesk.tickets import service
 from supportdesk.tickets.numbers import parse_ticket_ref
-from supportdesk.tickets.records import TicketRecord
+from supportdesk.tickets.records import NewMessage, NewTicket, TicketRecord
 from supportdesk.tickets.repository import ListFilter
-from supportdesk.tickets.service import NewMessage, NewTicket
 
 router = APIRouter(
     prefix="/api/v2/support", tags=["v2"], route_class=route_class(V2, AuthFirstRoute)

@@ -7,6 +7,7 @@ ticket the actor may not see and a ticket that does not exist are the same `None
 (inserts and updates, with typed rows), `events` (the timeline).
 """
 
+from supportdesk.tickets.records import Position
 from supportdesk.tickets.repository.detail import get_visible_ticket
 from supportdesk.tickets.repository.events import (
     Changes,
@@ -15,7 +16,7 @@ from supportdesk.tickets.repository.events import (
     insert_event,
     list_events,
 )
-from supportdesk.tickets.repository.listing import ListFilter, Position, list_visible_tickets
+from supportdesk.tickets.repository.listing import ListFilter, list_visible_tickets
 from supportdesk.tickets.repository.scope import (
     by_reference,
     file_shown_to_clients,

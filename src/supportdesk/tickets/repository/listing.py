@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
@@ -11,7 +10,7 @@ from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.departments.models import Department, Status
 from supportdesk.tickets.models import Reply, Ticket
-from supportdesk.tickets.records import TicketSummaryRecord
+from supportdesk.tickets.records import Position, TicketSummaryRecord
 from supportdesk.tickets.repository.detail import linked_services, linked_services_column
 from supportdesk.tickets.repository.scope import reply_shown_to_clients, visible_to
 
@@ -22,10 +21,6 @@ class ListFilter:
 
     v2_status: str | None = None
     dept_slug: str | None = None
-
-
-# Where a page starts: the (updated_at, id) of the last ticket of the page before it.
-Position = tuple[datetime, int]
 
 
 async def list_visible_tickets(
