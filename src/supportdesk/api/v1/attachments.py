@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
+from supportdesk.api.downloads import file_response
 from supportdesk.api.v1.router import TicketNumber
 from supportdesk.api.v1.schemas import error_responses
 from supportdesk.attachments import service
 from supportdesk.attachments.detect import download_content
-from supportdesk.attachments.filenames import serving_headers
 from supportdesk.attachments.service import MAX_ATTACHMENT_ID
 from supportdesk.auth.dependencies import ReadSupport, Session
 
@@ -46,6 +46,4 @@ async def download_attachment(
     found, path = await service.find_for_download(
         session, principal, number, attachment_id, settings=request.app.state.settings
     )
-    return FileResponse(
-        path, media_type=found.content_type, headers=serving_headers(found.filename)
-    )
+    return file_response(request, found, path)

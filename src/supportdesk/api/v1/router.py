@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
+from supportdesk.api.conditional import IfNoneMatch, not_modified
 from supportdesk.api.inputs import MAX_TICKET_NUMBER, AuthFirstRoute, json_body
 from supportdesk.api.v1 import render
 from supportdesk.api.v1.schemas import (
@@ -66,7 +67,7 @@ async def get_ticket(
     principal: ReadSupport,
     session: Session,
     number: TicketNumber,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Retrieve all information for a specific support ticket, identified by its number."""
     return await ticket_response(request, principal, session, number, if_none_match)
@@ -83,9 +84,7 @@ async def ticket_response(
     ticket = await service.read_ticket(session, principal, number)
     shown = _shown(request, principal, ticket)
     tag = render.etag(shown)
-    if if_none_match is not None and render.matches(if_none_match, tag):
-        return Response(status_code=304, headers={"ETag": tag})
-    return _json(request, {"ticket": shown}, {"ETag": tag})
+    return not_modified(tag, if_none_match) or _json(request, {"ticket": shown}, {"ETag": tag})
 
 
 @router.post(

@@ -7,13 +7,13 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 
+from supportdesk.api.downloads import file_response
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
 from supportdesk.attachments.detect import download_content
-from supportdesk.attachments.filenames import serving_headers
 from supportdesk.auth.dependencies import ReadSupport, Session, WriteSupport
 from supportdesk.core.clock import iso_millis
 from supportdesk.core.errors import AttachmentNotFound, TicketNotFound, UnsupportedMediaType
@@ -138,6 +138,4 @@ async def download_attachment(
     found, path = await service.find_for_download(
         session, principal, ticket_ref, attachment_id, settings=request.app.state.settings
     )
-    return FileResponse(
-        path, media_type=found.content_type, headers=serving_headers(found.filename)
-    )
+    return file_response(request, found, path)

@@ -9,6 +9,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
+from supportdesk.api.conditional import IfNoneMatch, tagged_json
 from supportdesk.api.inputs import AuthFirstRoute, json_body
 from supportdesk.api.v2 import cursor, render
 from supportdesk.api.v2.problems import describe
@@ -88,12 +89,18 @@ async def list_tickets(
 @router.get(
     "/tickets/{ticket_id}",
     response_model=Ticket,
-    responses=problems(401, 403, 404, 406, 429),
+    responses={
+        304: {"description": "Not modified: the `If-None-Match` tag is current."},
+        **problems(401, 403, 404, 406, 429),
+    },
     summary="Get a ticket",
 )
-async def get_ticket(principal: ReadSupport, session: Session, ticket_id: TicketId) -> Response:
-    """The ticket with its messages and attachments."""
-    return await _detail(session, principal, ticket_ref(ticket_id))
+async def get_ticket(
+    principal: ReadSupport, session: Session, ticket_id: TicketId, if_none_match: IfNoneMatch = None
+) -> Response:
+    """The ticket with its messages and attachments; a weak `ETag`, and 304 while it holds."""
+    ticket = await service.read_ticket(session, principal, ticket_ref(ticket_id))
+    return tagged_json(render.detail(ticket), if_none_match)
 
 
 @router.post(
