@@ -18,12 +18,54 @@ from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from supportdesk.api.conditional import not_modified
+from supportdesk.attachments.detect import download_content
 from supportdesk.attachments.filenames import serving_headers
 from supportdesk.attachments.repository import StoredAttachment
 from supportdesk.core.errors import RangeNotSatisfiable
 
 CHUNK = 64 * 1024
 _ONE_RANGE = re.compile(r"^(?i:bytes)=(?:([0-9]{1,19})-([0-9]{0,19})|-([0-9]{1,19}))$", re.ASCII)
+
+
+def _file_content() -> dict[str, object]:
+    # `application/octet-stream` first: what a generated client reads any file as (the bytes).
+    return {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}} | (
+        download_content()
+    )
+
+
+# The `responses=` of a download route, but for its errors (in the door's shape).
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "The file, as a download, with its stored (detected) content type.",
+        "content": _file_content(),
+    },
+    206: {
+        "description": "The one byte range that `Range` asked for (`Content-Range` says which).",
+        "content": _file_content(),
+    },
+    304: {"description": "Not modified: the `If-None-Match` tag is the file's."},
+}
+
+
+def _header(name: str, description: str) -> dict[str, object]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": description,
+    }
+
+
+# The request headers a download honours (read by `file_response`, so declared here).
+DOWNLOAD_PARAMETERS = {
+    "parameters": [
+        _header("If-None-Match", "The file's `ETag`: answered 304 with no body."),
+        _header("Range", "One byte range, `bytes=first-last`, `bytes=first-` or `bytes=-n`."),
+        _header("If-Range", "The file's `ETag`: the range is sent only while it is current."),
+    ]
+}
 
 
 class FileDownload(Response):

@@ -62,6 +62,11 @@ def accepts_json(accept: str) -> bool:
     return False
 
 
+def is_download(method: str, path: str) -> bool:
+    """A download answers with the file's own type, so only JSON answers insist on Accept."""
+    return method == "GET" and "/attachments/" in path
+
+
 def rate_limit_headers(window: Window) -> list[tuple[bytes, bytes]]:
     reset = datetime.fromtimestamp(window.reset_at, UTC)
     seconds = max(0, round(window.reset_at - datetime.now(UTC).timestamp()))
@@ -127,11 +132,11 @@ class ApiMiddleware:
 
         content_type = headers.get(b"content-type", b"").lower()
         limit = self.max_multipart if content_type.startswith(b"multipart/") else MAX_JSON_BODY
-        # A download answers with the file's own type, so only JSON answers insist on Accept.
-        download = scope["method"] == "GET" and "/attachments/" in path
         try:
             refusal = _host_refusal(scope) or (
-                None if health else _refusal(headers, limit, check_accept=not download)
+                None
+                if health
+                else _refusal(headers, limit, check_accept=not is_download(scope["method"], path))
             )
             if refusal is not None:
                 await _send_error(refusal, request_id, path, send_with_headers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -68,6 +68,10 @@ async def authenticate(request: Request, session: Session) -> Principal:
     return principal
 
 
+# What each `require_scope` dependency accepts, for the OpenAPI document's security.
+REQUIRED_SCOPES: dict[Callable[..., Any], tuple[str, ...]] = {}
+
+
 def require_scope(*accepted: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the caller, if its key carries one of `accepted` and its account is active."""
 
@@ -77,6 +81,7 @@ def require_scope(*accepted: str) -> Callable[..., Awaitable[Principal]]:
         check_scope(principal, accepted)
         return principal
 
+    REQUIRED_SCOPES[dependency] = accepted
     return dependency
 
 

@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from supportdesk.api.downloads import file_response
+from supportdesk.api.downloads import DOWNLOAD_PARAMETERS, DOWNLOAD_RESPONSES, file_response
 from supportdesk.api.v1.router import TicketNumber
 from supportdesk.api.v1.schemas import error_responses
 from supportdesk.attachments import service
-from supportdesk.attachments.detect import download_content
 from supportdesk.attachments.service import MAX_ATTACHMENT_ID
 from supportdesk.auth.dependencies import ReadSupport, Session
 
@@ -21,18 +20,13 @@ AttachmentId = Annotated[
     int,
     Path(ge=1, le=MAX_ATTACHMENT_ID, description="The attachment's id, as in the ticket's list"),
 ]
-FILE_RESPONSE: dict[int | str, dict[str, object]] = {
-    200: {
-        "description": "The file, with its stored (detected) content type, as a download.",
-        "content": download_content(),
-    }
-}
 
 
 @router.get(
     "/tickets/{number}/attachments/{attachment_id}",
     response_class=Response,
-    responses={**FILE_RESPONSE, **error_responses(400, 401, 403, 404, 406, 429)},
+    responses={**DOWNLOAD_RESPONSES, **error_responses(400, 401, 403, 404, 416, 429)},
+    openapi_extra=DOWNLOAD_PARAMETERS,
     summary="Download a ticket attachment",
 )
 async def download_attachment(

@@ -11,10 +11,10 @@ from supportdesk.api.conditional import IfNoneMatch, not_modified
 from supportdesk.api.inputs import MAX_TICKET_NUMBER, AuthFirstRoute, json_body
 from supportdesk.api.v1 import render
 from supportdesk.api.v1.schemas import (
-    CreatedTicketEnvelope,
-    CreateTicket,
-    DepartmentsEnvelope,
-    TicketEnvelope,
+    V1CreatedTicketEnvelope,
+    V1CreateTicket,
+    V1DepartmentsEnvelope,
+    V1TicketEnvelope,
     error_responses,
 )
 from supportdesk.auth.dependencies import (
@@ -55,7 +55,7 @@ def _shown(request: Request, principal: Principal, ticket: TicketRecord) -> dict
 
 @router.get(
     "/tickets/{number}",
-    response_model=TicketEnvelope,
+    response_model=V1TicketEnvelope,
     responses={
         304: {"description": "Not modified: the `If-None-Match` tag is current."},
         **error_responses(400, 401, 403, 404, 406, 429),
@@ -89,13 +89,13 @@ async def ticket_response(
 
 @router.post(
     "/tickets",
-    response_model=CreatedTicketEnvelope,
+    response_model=V1CreatedTicketEnvelope,
     responses=error_responses(400, 401, 403, 406, 413, 415, 429),
     dependencies=[Depends(json_body)],
     summary="Create a support ticket",
 )
 async def create_ticket(
-    request: Request, principal: WriteSupport, session: Session, payload: CreateTicket
+    request: Request, principal: WriteSupport, session: Session, payload: V1CreateTicket
 ) -> Response:
     """Open a ticket in a department; answers with the new ticket, `number` first."""
     context = payload.context
@@ -129,7 +129,7 @@ async def _created(
 
 @router.get(
     "/departments",
-    response_model=DepartmentsEnvelope,
+    response_model=V1DepartmentsEnvelope,
     responses=error_responses(401, 403, 406, 429),
     summary="List support departments",
 )

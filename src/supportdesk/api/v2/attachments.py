@@ -10,10 +10,9 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from supportdesk.api.downloads import file_response
+from supportdesk.api.downloads import DOWNLOAD_PARAMETERS, DOWNLOAD_RESPONSES, file_response
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
-from supportdesk.attachments.detect import download_content
 from supportdesk.auth.dependencies import ReadSupport, Session, WriteSupport
 from supportdesk.core.clock import iso_millis
 from supportdesk.core.errors import AttachmentNotFound, TicketNotFound, UnsupportedMediaType
@@ -24,7 +23,7 @@ router = APIRouter(prefix="/api/v2/support", tags=["v2"])
 _TICKET_REF = re.compile(r"tkt_[0-9a-hjkmnp-tv-z]{26}|[1-9][0-9]{0,17}")
 
 
-class UploadedAttachment(BaseModel):
+class V2UploadedAttachment(BaseModel):
     """The 201 body of an upload (wire names, as the other v2 schemas)."""
 
     attachmentId: str
@@ -72,7 +71,7 @@ async def multipart_body(request: Request) -> None:
     status_code=201,
     response_class=Response,
     responses={
-        201: {"model": UploadedAttachment, "description": "The upload, pending until claimed."},
+        201: {"model": V2UploadedAttachment, "description": "The upload, pending until claimed."},
         **problems(400, 401, 403, 404, 406, 413, 415, 429),
     },
     summary="Upload an attachment",
@@ -113,13 +112,8 @@ async def upload_attachment(
 @router.get(
     "/attachments/{attachment_id}",
     response_class=Response,
-    responses={
-        200: {
-            "description": "The file, with its stored (detected) content type, as a download.",
-            "content": download_content(),
-        },
-        **problems(400, 401, 403, 404, 406, 429),
-    },
+    responses={**DOWNLOAD_RESPONSES, **problems(400, 401, 403, 404, 416, 429)},
+    openapi_extra=DOWNLOAD_PARAMETERS,
     summary="Download an attachment",
 )
 async def download_attachment(

@@ -14,14 +14,14 @@ from supportdesk.api.inputs import AuthFirstRoute, json_body
 from supportdesk.api.v2 import cursor, render
 from supportdesk.api.v2.problems import describe
 from supportdesk.api.v2.schemas import (
-    CreateTicket,
-    Departments,
-    ErrorCode,
-    Message,
-    PostMessage,
-    Ticket,
-    TicketPage,
+    V2CreateTicket,
+    V2Departments,
+    V2ErrorCode,
+    V2Message,
+    V2PostMessage,
     V2Status,
+    V2Ticket,
+    V2TicketPage,
     problems,
 )
 from supportdesk.auth.dependencies import ReadAccount, ReadSupport, Session, WriteSupport, client_ip
@@ -60,7 +60,7 @@ async def _detail(
 
 @router.get(
     "/tickets",
-    response_model=TicketPage,
+    response_model=V2TicketPage,
     responses=problems(400, 401, 403, 406, 429),
     summary="List tickets",
 )
@@ -88,7 +88,7 @@ async def list_tickets(
 
 @router.get(
     "/tickets/{ticket_id}",
-    response_model=Ticket,
+    response_model=V2Ticket,
     responses={
         304: {"description": "Not modified: the `If-None-Match` tag is current."},
         **problems(401, 403, 404, 406, 429),
@@ -106,13 +106,13 @@ async def get_ticket(
 @router.post(
     "/tickets",
     status_code=201,
-    response_model=Ticket,
+    response_model=V2Ticket,
     responses=problems(400, 401, 403, 406, 413, 415, 429),
     dependencies=[Depends(json_body)],
     summary="Open a ticket",
 )
 async def create_ticket(
-    request: Request, principal: WriteSupport, session: Session, payload: CreateTicket
+    request: Request, principal: WriteSupport, session: Session, payload: V2CreateTicket
 ) -> Response:
     """Open a ticket; at most one `critical` ticket per client per hour."""
     if payload.priority == "critical" and not payload.criticalReason:
@@ -156,7 +156,7 @@ async def create_ticket(
 @router.post(
     "/tickets/{ticket_id}/messages",
     status_code=201,
-    response_model=Message,
+    response_model=V2Message,
     responses=problems(400, 401, 403, 404, 406, 409, 413, 415, 429),
     dependencies=[Depends(json_body)],
     summary="Reply to a ticket",
@@ -166,7 +166,7 @@ async def post_message(
     principal: WriteSupport,
     session: Session,
     ticket_id: TicketId,
-    payload: PostMessage,
+    payload: V2PostMessage,
 ) -> Response:
     """Add a message; a closed ticket takes none (409 `ticket_closed`)."""
     ref = ticket_ref(ticket_id)
@@ -186,7 +186,7 @@ async def post_message(
 
 @router.post(
     "/tickets/{ticket_id}/actions/close",
-    response_model=Ticket,
+    response_model=V2Ticket,
     responses=problems(401, 403, 404, 406, 429),
     summary="Close a ticket",
 )
@@ -198,7 +198,7 @@ async def close_ticket(principal: WriteSupport, session: Session, ticket_id: Tic
 
 @router.post(
     "/tickets/{ticket_id}/actions/reopen",
-    response_model=Ticket,
+    response_model=V2Ticket,
     responses=problems(401, 403, 404, 406, 429),
     summary="Reopen a ticket",
 )
@@ -210,7 +210,7 @@ async def reopen_ticket(principal: WriteSupport, session: Session, ticket_id: Ti
 
 @router.get(
     "/departments",
-    response_model=Departments,
+    response_model=V2Departments,
     responses=problems(401, 403, 406, 429),
     summary="List departments",
 )
@@ -234,7 +234,7 @@ async def list_departments(principal: ReadAccount, session: Session) -> Response
 
 @errors_router.get(
     "/errors/{code}",
-    response_model=ErrorCode,
+    response_model=V2ErrorCode,
     responses=problems(404, 406),
     summary="Describe an error code",
 )
