@@ -532,6 +532,11 @@ def test_operation_conforms_to_its_schema(
     data: st.DataObject,
 ) -> None:
     label = case.operation.label
+    unseen = [v for v in ("nobody", "client", "staff") if not fuzz_stats[v]]
+    if unseen and fuzz_stats["cases"] >= 8:
+        # Hypothesis may draw one viewer for most cases of an operation without parameters:
+        # after 8 cases, each viewer not drawn yet gets the next case.
+        viewer = unseen[0]
     _point_at_known(case, label, fuzz_world, viewer, data)
     key = fuzz_world.key(viewer)
     positive = case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
