@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from supportdesk import __version__
-from supportdesk.api import handlers
+from supportdesk.api import handlers, openapi
 from supportdesk.api.health import router as health_router
 from supportdesk.api.middleware import ApiMiddleware
 from supportdesk.api.v1.attachments import router as v1_attachments_router
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A self-hosted support-ticket service that speaks HostUp's support API.",
         lifespan=lifespan,
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.settings = settings
     app.state.db = Database(settings)
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ttl=settings.key_cache_seconds, default_rate_limit=settings.rate_limit_per_minute
     )
     handlers.install(app)
+    openapi.install(app)
     app.include_router(health_router)
     app.include_router(v1_router)
     app.include_router(v1_attachments_router)

@@ -44,6 +44,8 @@ def route_class(door: Door, base: type[APIRoute] = APIRoute) -> type[APIRoute]:
     """A route class whose routes claim their requests for `door` (also on a 405)."""
 
     class DoorRoute(base):  # type: ignore[valid-type, misc]
+        door_of_route: Door = door
+
         def matches(self, scope: Scope) -> tuple[Match, Scope]:
             match, child = super().matches(scope)
             if match is not Match.NONE:
@@ -52,3 +54,9 @@ def route_class(door: Door, base: type[APIRoute] = APIRoute) -> type[APIRoute]:
 
     DoorRoute.__name__ = f"{base.__name__}For{door.name.title().replace('_', '')}"
     return DoorRoute
+
+
+def door_of(route: object, default: Door) -> Door:
+    """The door a route belongs to (`default` for routes of no door, the health probes')."""
+    found: Door | None = getattr(route, "door_of_route", None)
+    return found or default

@@ -15,7 +15,6 @@ from supportdesk.core.errors import (
     InvalidParameter,
     MethodNotAllowed,
     NotFound,
-    RateLimited,
     SupportdeskError,
     ValidationFailed,
 )
@@ -38,9 +37,10 @@ _FIELD_CODES = {
 
 
 def error_response(request: Request, error: SupportdeskError) -> Response:
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
     body, media_type = render_error(error, request.scope)
-    return Response(body, status_code=error.status_code, media_type=media_type, headers=headers)
+    return Response(
+        body, status_code=error.status_code, media_type=media_type, headers=error.headers
+    )
 
 
 def _pointer(location: tuple[Any, ...]) -> str:
@@ -89,7 +89,7 @@ _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "tr
 
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at this path (Starlette names only the first route's),
-    from the OpenAPI document's paths, compiled once per app."""
+    from the OpenAPI document's paths, compiled once per app; HEAD wherever GET is."""
     state = request.app.state
     if not hasattr(state, "allow_index"):
         state.allow_index = [
@@ -100,6 +100,8 @@ def _allowed_methods(request: Request) -> list[str]:
     for pattern, served in state.allow_index:
         if pattern.match(request.url.path):
             methods |= served
+    if "GET" in methods:
+        methods.add("HEAD")
     return sorted(methods)
 
 

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="Liveness")
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ok", "unavailable"]
+    # `ok`, or what failed: an exception's name, or `unreachable`.
+    checks: dict[str, str]
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness")
 async def healthz() -> Response:
     """The process is up and answering."""
     return Response(orjson.dumps({"status": "ok"}), media_type="application/json")
 
 
-@router.get("/readyz", summary="Readiness", responses={503: {"description": "Not ready."}})
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "Not ready: `checks` says what failed."}},
+    summary="Readiness",
+)
 async def readyz(request: Request) -> Response:
     """The database and the rate-limit storage (Redis, when configured) both answer."""
     checks: dict[str, str] = {}

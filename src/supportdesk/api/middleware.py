@@ -3,11 +3,16 @@
 A plain ASGI middleware (no BaseHTTPMiddleware: it would cost a task per request). It sits
 inside Starlette's error middleware, so it also turns an unhandled exception into the
 generation's 500 body, with the request id the log line carries.
+
+It also answers `HEAD` wherever `GET` is served (RFC 9110 §9.3.2): the app sees a GET, and the
+response leaves with the same status and headers and no body. Health probes get a request id
+and the HTTP checks, but no rate limit and no access log.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from supportdesk.api.errors import render_error, request_id
 from supportdesk.core.errors import (
+    InvalidParameter,
     NotAcceptable,
     PayloadTooLarge,
     SupportdeskError,
@@ -29,6 +35,14 @@ access = logging.getLogger("supportdesk.access")
 MAX_JSON_BODY = 1024 * 1024
 HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
 _JSON_RANGES = {"*/*", "application/*", "application/json", "application/problem+json"}
+# Answers that depend on the key are never shared, and are revalidated on every use: the
+# key is checked again each time, and a ticket's ETag makes that cheap (`If-None-Match`).
+PER_KEY_HEADERS = (
+    (b"cache-control", b"private, no-cache"),
+    (b"vary", b"X-API-Key, Authorization, Accept"),
+)
+# RFC 9110 §7.2: uri-host [ ":" port ], a reg-name, IPv4 or bracketed IPv6 literal.
+_HOST = re.compile(rb"^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]+)(?::[0-9]{1,5})?$")
 
 
 def accepts_json(accept: str) -> bool:
@@ -46,6 +60,11 @@ def accepts_json(accept: str) -> bool:
         except ValueError:
             return True
     return False
+
+
+def is_download(method: str, path: str) -> bool:
+    """A download answers with the file's own type, so only JSON answers insist on Accept."""
+    return method == "GET" and "/attachments/" in path
 
 
 def rate_limit_headers(window: Window) -> list[tuple[bytes, bytes]]:
@@ -68,14 +87,23 @@ class ApiMiddleware:
         self.max_multipart = max_upload_bytes + 64 * 1024
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in HEALTH_PATHS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
         path: str = scope["path"]
+        headers = dict(scope["headers"])
         # The request id is made when first needed: by then the route that matched has named
         # its door, whose kind of id it is.
         state: dict[str, Any] = scope.setdefault("state", {})
+        state["head"] = head = scope["method"] == "HEAD"
+        if head:
+            # A copy: the server reads the method from its own scope, and must see HEAD. No
+            # `pathsend` either: a file must leave as body messages, which are dropped.
+            extensions = dict(scope.get("extensions") or {})
+            extensions.pop("http.response.pathsend", None)
+            scope = {**scope, "method": "GET", "extensions": extensions}
+        health = path in HEALTH_PATHS
+        per_key = path.startswith("/api/")
         started = False
         status = 500
         began = time.perf_counter()
@@ -86,22 +114,29 @@ class ApiMiddleware:
                 nonlocal status
                 started = True
                 status = message["status"]
-                window: Window | None = state.get("rate_window")
-                if window is None:
-                    window = await self.limiter.ip_window(_client(scope))
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id(scope).encode()),
-                    *rate_limit_headers(window),
-                ]
+                sent = message.get("headers", [])
+                added = [(b"x-request-id", request_id(scope).encode())]
+                if not health:
+                    window: Window | None = state.get("rate_window")
+                    if window is None:
+                        window = await self.limiter.ip_window(_client(scope))
+                    added += rate_limit_headers(window)
+                if per_key:
+                    names = {name.lower() for name, _ in sent}
+                    added += [header for header in PER_KEY_HEADERS if header[0] not in names]
+                message["headers"] = [*sent, *added]
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         content_type = headers.get(b"content-type", b"").lower()
         limit = self.max_multipart if content_type.startswith(b"multipart/") else MAX_JSON_BODY
-        # A download answers with the file's own type, so only JSON answers insist on Accept.
-        download = scope["method"] == "GET" and "/attachments/" in path
         try:
-            refusal = _refusal(headers, limit, check_accept=not download)
+            refusal = _host_refusal(scope) or (
+                None
+                if health
+                else _refusal(headers, limit, check_accept=not is_download(scope["method"], path))
+            )
             if refusal is not None:
                 await _send_error(refusal, scope, send_with_headers)
                 return
@@ -111,18 +146,42 @@ class ApiMiddleware:
             if not started:
                 await _send_error(SupportdeskError(), scope, send_with_headers)
         finally:
-            route = scope.get("route")
-            access.info(
-                "request",
-                extra={
-                    "request_id": request_id(scope),
-                    "method": scope["method"],
-                    "route": getattr(route, "path", None) or "(no route)",
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - began) * 1000, 3),
-                    "key_id": state.get("key_id"),
-                },
-            )
+            if not health:
+                _log_access(scope, state, status, began, "HEAD" if head else None)
+
+
+def _log_access(
+    scope: Scope,
+    state: dict[str, Any],
+    status: int,
+    began: float,
+    method: str | None,
+) -> None:
+    route = scope.get("route")
+    access.info(
+        "request",
+        extra={
+            "request_id": request_id(scope),
+            "method": method or scope["method"],
+            "route": getattr(route, "path", None) or "(no route)",
+            "status": status,
+            "duration_ms": round((time.perf_counter() - began) * 1000, 3),
+            "key_id": state.get("key_id"),
+        },
+    )
+
+
+def _host_refusal(scope: Scope) -> SupportdeskError | None:
+    """RFC 9112 §3.2: exactly one valid `Host` (an HTTP/1.0 request may omit it)."""
+    hosts = [value for name, value in scope["headers"] if name == b"host"]
+    if not hosts and scope.get("http_version") == "1.0":
+        return None
+    if len(hosts) == 1 and _HOST.match(hosts[0]):
+        return None
+    problem = "no" if not hosts else "several" if len(hosts) > 1 else "a malformed"
+    return InvalidParameter(
+        f"The request has {problem} Host header; send exactly one.", pointer="header:Host"
+    )
 
 
 async def _send_error(
@@ -136,6 +195,7 @@ async def _send_error(
             "headers": [
                 (b"content-type", media_type.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *((name.lower().encode(), value.encode()) for name, value in error.headers.items()),
             ],
         }
     )

@@ -91,7 +91,8 @@ def serving_headers(filename: str) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         # Should a browser render it anyway, it runs no script and loads nothing.
         "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": "private",
+        # Never shared; revalidated on each use, so that the key is checked every time.
+        "Cache-Control": "private, no-cache",
     }
 
 

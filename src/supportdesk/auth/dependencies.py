@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -71,6 +71,10 @@ async def authenticate(request: Request, session: Session) -> Principal:
     return principal
 
 
+# What each `require_scope` dependency accepts, for the OpenAPI document's security.
+REQUIRED_SCOPES: dict[Callable[..., Any], tuple[str, ...]] = {}
+
+
 def require_scope(*accepted: str) -> Callable[..., Awaitable[Actor]]:
     """A dependency: who the key acts as, through the route's door, if the key carries one of
     `accepted` and its account is active."""
@@ -78,6 +82,7 @@ def require_scope(*accepted: str) -> Callable[..., Awaitable[Actor]]:
     async def dependency(request: Request, session: Session) -> Actor:
         return await acting(request, session, accepted)
 
+    REQUIRED_SCOPES[dependency] = accepted
     return dependency
 
 

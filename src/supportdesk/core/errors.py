@@ -28,6 +28,11 @@ class SupportdeskError(Exception):
         self.details = details or []
         super().__init__(self.message)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries besides the body (`Retry-After` on a 429, say)."""
+        return {}
+
 
 class InvalidParameter(SupportdeskError):
     status_code = 400
@@ -144,6 +149,27 @@ class RateLimited(SupportdeskError):
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         self.retry_after = max(1, retry_after)
         super().__init__(message)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class RangeNotSatisfiable(SupportdeskError):
+    """A `Range` none of whose ranges starts inside the file (RFC 9110 §15.5.17)."""
+
+    status_code = 416
+    v2_code = "range_not_satisfiable"
+    code = "RANGE_NOT_SATISFIABLE"
+    default_message = "The requested range does not overlap the file."
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        super().__init__(f"The requested range starts past the end of the file ({size} bytes).")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Content-Range": f"bytes */{self.size}"}
 
 
 class InvalidCursor(InvalidParameter):

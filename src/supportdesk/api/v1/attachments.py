@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
 from supportdesk.api.doors import route_class
+from supportdesk.api.downloads import DOWNLOAD_PARAMETERS, DOWNLOAD_RESPONSES, file_response
 from supportdesk.api.v1.door import V1
 from supportdesk.api.v1.router import TicketNumber
 from supportdesk.api.v1.schemas import error_responses
 from supportdesk.attachments import service
-from supportdesk.attachments.detect import download_content
-from supportdesk.attachments.filenames import serving_headers
 from supportdesk.auth.dependencies import ReadSupport, Session
 from supportdesk.core.models import MAX_ROW_ID
 
@@ -23,18 +22,13 @@ AttachmentId = Annotated[
     int,
     Path(ge=1, le=MAX_ROW_ID, description="The attachment's id, as in the ticket's list"),
 ]
-FILE_RESPONSE: dict[int | str, dict[str, object]] = {
-    200: {
-        "description": "The file, with its stored (detected) content type, as a download.",
-        "content": download_content(),
-    }
-}
 
 
 @router.get(
     "/tickets/{number}/attachments/{attachment_id}",
     response_class=Response,
-    responses={**FILE_RESPONSE, **error_responses(400, 401, 403, 404, 406, 429)},
+    responses={**DOWNLOAD_RESPONSES, **error_responses(400, 401, 403, 404, 416, 429)},
+    openapi_extra=DOWNLOAD_PARAMETERS,
     summary="Download a ticket attachment",
 )
 async def download_attachment(
@@ -48,6 +42,4 @@ async def download_attachment(
     found, path = await service.find_for_download(
         session, actor, number, attachment_id, settings=request.app.state.settings
     )
-    return FileResponse(
-        path, media_type=found.content_type, headers=serving_headers(found.filename)
-    )
+    return file_response(request, found, path)

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from supportdesk.api.conditional import weak_etag
 from supportdesk.attachments.urls import v1_download_path
 from supportdesk.core.clock import ZERO_DATETIME, day, hostbill, iso_millis
 from supportdesk.tickets.models import FLAG_HAS_NOTES
@@ -155,15 +156,7 @@ def ticket_dict(
 
 def etag(ticket: dict[str, Any]) -> str:
     """A weak tag over everything shown but the view time, so it moves with any change."""
-    shown = dict(ticket, viewtime=ZERO_DATETIME)
-    return 'W/"' + hashlib.blake2b(orjson.dumps(shown), digest_size=16).hexdigest() + '"'
-
-
-def matches(if_none_match: str, tag: str) -> bool:
-    """RFC 9110's weak comparison: `*` or any listed tag, with or without `W/`."""
-    opaque = tag.removeprefix("W/")
-    listed = {candidate.strip().removeprefix("W/") for candidate in if_none_match.split(",")}
-    return "*" in listed or opaque in listed
+    return weak_etag(dict(ticket, viewtime=ZERO_DATETIME))
 
 
 def envelope(data: dict[str, Any], *, now: datetime, request_id: str) -> bytes:

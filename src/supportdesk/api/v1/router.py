@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
+from supportdesk.api.conditional import IfNoneMatch, not_modified
 from supportdesk.api.doors import route_class
 from supportdesk.api.errors import request_id
 from supportdesk.api.inputs import MAX_TICKET_NUMBER, AuthFirstRoute, json_body
 from supportdesk.api.v1 import render
 from supportdesk.api.v1.door import V1
 from supportdesk.api.v1.schemas import (
-    CreatedTicketEnvelope,
-    CreateTicket,
-    DepartmentsEnvelope,
-    TicketEnvelope,
+    V1CreatedTicketEnvelope,
+    V1CreateTicket,
+    V1DepartmentsEnvelope,
+    V1TicketEnvelope,
     error_responses,
 )
 from supportdesk.auth.dependencies import (
@@ -56,7 +57,7 @@ def _shown(request: Request, actor: Actor, ticket: TicketRecord) -> dict[str, An
 
 @router.get(
     "/tickets/{number}",
-    response_model=TicketEnvelope,
+    response_model=V1TicketEnvelope,
     responses={
         304: {"description": "Not modified: the `If-None-Match` tag is current."},
         **error_responses(400, 401, 403, 404, 406, 429),
@@ -68,7 +69,7 @@ async def get_ticket(
     actor: ReadSupport,
     session: Session,
     number: TicketNumber,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Retrieve all information for a specific support ticket, identified by its number."""
     return await ticket_response(request, actor, session, number, if_none_match)
@@ -85,20 +86,18 @@ async def ticket_response(
     ticket = await service.read_ticket(session, actor, number)
     shown = _shown(request, actor, ticket)
     tag = render.etag(shown)
-    if if_none_match is not None and render.matches(if_none_match, tag):
-        return Response(status_code=304, headers={"ETag": tag})
-    return _json(request, {"ticket": shown}, {"ETag": tag})
+    return not_modified(tag, if_none_match) or _json(request, {"ticket": shown}, {"ETag": tag})
 
 
 @router.post(
     "/tickets",
-    response_model=CreatedTicketEnvelope,
+    response_model=V1CreatedTicketEnvelope,
     responses=error_responses(400, 401, 403, 406, 413, 415, 429),
     dependencies=[Depends(json_body)],
     summary="Create a support ticket",
 )
 async def create_ticket(
-    request: Request, actor: WriteSupport, session: Session, payload: CreateTicket
+    request: Request, actor: WriteSupport, session: Session, payload: V1CreateTicket
 ) -> Response:
     """Open a ticket in a department; answers with the new ticket, `number` first."""
     context = payload.context
@@ -124,7 +123,7 @@ async def create_ticket(
 
 @router.get(
     "/departments",
-    response_model=DepartmentsEnvelope,
+    response_model=V1DepartmentsEnvelope,
     responses=error_responses(401, 403, 406, 429),
     summary="List support departments",
 )

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from supportdesk.api.inputs import MAX_ROW_ID, Email, MessageBody, Subject, Text
 
 
-class Owner(BaseModel):
+class V1Owner(BaseModel):
     id: str
     username: str
     firstname: str
@@ -18,7 +18,7 @@ class Owner(BaseModel):
     status: str
 
 
-class Reply(BaseModel):
+class V1Reply(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     id: str
@@ -40,27 +40,29 @@ class Reply(BaseModel):
     gravatar: str
 
 
-class ServiceMetadata(BaseModel):
+class V1ServiceMetadata(BaseModel):
     status: str
     nextDue: str
     hostname: str
 
 
-class LinkedService(BaseModel):
+class V1LinkedService(BaseModel):
     id: str
     ticketNumber: str
     clientId: str
     serviceType: str
     serviceId: str
     serviceName: str
-    metadata: ServiceMetadata
+    metadata: V1ServiceMetadata
     aiSummary: str
     aiHelpful: str
     createdAt: str
     updatedAt: str
 
 
-class Ticket(BaseModel):
+class _V1TicketFields(BaseModel):
+    """The seed's fields up to `notes`; the detail and the create answer differ after it."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     id: str
@@ -107,26 +109,31 @@ class Ticket(BaseModel):
     org_deptname: str
     from_: str = Field(alias="from")
     subscriptions: list[str]
-    owner: Owner
-    replies: list[Reply]
+    owner: V1Owner
+    replies: list[V1Reply]
     attachments: list[str]
     notes: list[str]
+
+
+class V1Ticket(_V1TicketFields):
+    """A ticket as the seed shows it: every field, in its order, ids and counters as strings."""
+
     number: str
-    linkedServices: list[LinkedService]
+    linkedServices: list[V1LinkedService]
 
 
-class TicketData(BaseModel):
-    ticket: Ticket
+class V1TicketData(BaseModel):
+    ticket: V1Ticket
 
 
-class TicketEnvelope(BaseModel):
+class V1TicketEnvelope(BaseModel):
     success: bool
     timestamp: str
     requestId: str
-    data: TicketData
+    data: V1TicketData
 
 
-class ErrorBody(BaseModel):
+class V1Error(BaseModel):
     error: str
     message: str
     code: str
@@ -134,7 +141,7 @@ class ErrorBody(BaseModel):
     requestId: str
 
 
-class RateLimitedBody(BaseModel):
+class V1RateLimitedError(BaseModel):
     error: str
     message: str
     retryAfter: str
@@ -145,7 +152,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
     """The `responses=` of a route: each error status with its body model."""
     described: dict[int | str, dict[str, object]] = {}
     for status in statuses:
-        model = RateLimitedBody if status == 429 else ErrorBody
+        model = V1RateLimitedError if status == 429 else V1Error
         described[status] = {"model": model, "description": _DESCRIPTIONS[status]}
     return described
 
@@ -159,11 +166,12 @@ _DESCRIPTIONS = {
     409: "The action does not fit the ticket's state.",
     413: "The body is larger than allowed.",
     415: "The body is not JSON.",
+    416: "The `Range` starts past the end of the file.",
     429: "Too many requests.",
 }
 
 
-class TicketContext(BaseModel):
+class V1TicketContext(BaseModel):
     """The service a new ticket is about; it must be the caller's client's."""
 
     model_config = ConfigDict(extra="forbid")
@@ -173,40 +181,39 @@ class TicketContext(BaseModel):
     service_name: Annotated[Text, Field(max_length=255)] = ""
 
 
-class CreateTicket(BaseModel):
+class V1CreateTicket(BaseModel):
     """`POST /api/support/tickets`; staff keys also name `client_id`, or a guest name + email."""
 
     dept_id: Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)]
     subject: Subject
     body: MessageBody
     priority: Annotated[StrictInt, Field(ge=0, le=3)]
-    context: TicketContext | None = None
+    context: V1TicketContext | None = None
     ai_summary: Annotated[Text, Field(max_length=65_535)] | None = None
     client_id: Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)] | None = None
     name: Annotated[Text, Field(min_length=1, max_length=255)] | None = None
     email: Email | None = None
 
 
-class CreatedTicket(BaseModel):
-    """The created ticket: the detail's fields, with `number` first and an integer."""
-
-    model_config = ConfigDict(extra="allow")
+class V1CreatedTicket(_V1TicketFields):
+    """The created ticket: the detail's fields, with `number` first and a JSON integer."""
 
     number: int
+    linkedServices: list[V1LinkedService]
 
 
-class CreatedTicketData(BaseModel):
-    ticket: CreatedTicket
+class V1CreatedTicketData(BaseModel):
+    ticket: V1CreatedTicket
 
 
-class CreatedTicketEnvelope(BaseModel):
+class V1CreatedTicketEnvelope(BaseModel):
     success: bool
     timestamp: str
     requestId: str
-    data: CreatedTicketData
+    data: V1CreatedTicketData
 
 
-class DepartmentOut(BaseModel):
+class V1Department(BaseModel):
     id: int
     name: str
     description: str
@@ -214,12 +221,12 @@ class DepartmentOut(BaseModel):
     visible: bool
 
 
-class DepartmentsData(BaseModel):
-    departments: list[DepartmentOut]
+class V1DepartmentsData(BaseModel):
+    departments: list[V1Department]
 
 
-class DepartmentsEnvelope(BaseModel):
+class V1DepartmentsEnvelope(BaseModel):
     success: bool
     timestamp: str
     requestId: str
-    data: DepartmentsData
+    data: V1DepartmentsData

@@ -6,15 +6,14 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from supportdesk.api.doors import route_class
+from supportdesk.api.downloads import DOWNLOAD_PARAMETERS, DOWNLOAD_RESPONSES, file_response
 from supportdesk.api.v2.door import V2
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
-from supportdesk.attachments.detect import download_content
-from supportdesk.attachments.filenames import serving_headers
 from supportdesk.attachments.urls import v2_download_path
 from supportdesk.auth.dependencies import ReadSupport, Session, WriteSupport
 from supportdesk.core.clock import iso_millis
@@ -24,7 +23,7 @@ from supportdesk.tickets.numbers import parse_ticket_ref
 router = APIRouter(route_class=route_class(V2), prefix="/api/v2/support", tags=["v2"])
 
 
-class UploadedAttachment(BaseModel):
+class V2UploadedAttachment(BaseModel):
     """The 201 body of an upload (wire names, as the other v2 schemas)."""
 
     attachmentId: str
@@ -59,7 +58,7 @@ async def multipart_body(request: Request) -> None:
     status_code=201,
     response_class=Response,
     responses={
-        201: {"model": UploadedAttachment, "description": "The upload, pending until claimed."},
+        201: {"model": V2UploadedAttachment, "description": "The upload, pending until claimed."},
         **problems(400, 401, 403, 404, 406, 413, 415, 429),
     },
     summary="Upload an attachment",
@@ -100,13 +99,8 @@ async def upload_attachment(
 @router.get(
     "/attachments/{attachment_id}",
     response_class=Response,
-    responses={
-        200: {
-            "description": "The file, with its stored (detected) content type, as a download.",
-            "content": download_content(),
-        },
-        **problems(400, 401, 403, 404, 406, 429),
-    },
+    responses={**DOWNLOAD_RESPONSES, **problems(400, 401, 403, 404, 416, 429)},
+    openapi_extra=DOWNLOAD_PARAMETERS,
     summary="Download an attachment",
 )
 async def download_attachment(
@@ -125,6 +119,4 @@ async def download_attachment(
     found, path = await service.find_for_download(
         session, actor, ticket_ref, attachment_id, settings=request.app.state.settings
     )
-    return FileResponse(
-        path, media_type=found.content_type, headers=serving_headers(found.filename)
-    )
+    return file_response(request, found, path)

@@ -8,20 +8,21 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
+from supportdesk.api.conditional import IfNoneMatch, tagged_json
 from supportdesk.api.doors import route_class
 from supportdesk.api.inputs import AuthFirstRoute, json_body
 from supportdesk.api.v2 import cursor, render
 from supportdesk.api.v2.door import V2
 from supportdesk.api.v2.problems import describe
 from supportdesk.api.v2.schemas import (
-    CreateTicket,
-    Departments,
-    ErrorCode,
-    Message,
-    PostMessage,
-    Ticket,
-    TicketPage,
+    V2CreateTicket,
+    V2Departments,
+    V2ErrorCode,
+    V2Message,
+    V2PostMessage,
     V2Status,
+    V2Ticket,
+    V2TicketPage,
     problems,
 )
 from supportdesk.auth.dependencies import ReadAccount, ReadSupport, Session, WriteSupport, client_ip
@@ -58,7 +59,7 @@ def _detail(ticket: TicketRecord, status: int = 200) -> Response:
 
 @router.get(
     "/tickets",
-    response_model=TicketPage,
+    response_model=V2TicketPage,
     responses=problems(400, 401, 403, 406, 429),
     summary="List tickets",
 )
@@ -88,25 +89,31 @@ async def list_tickets(
 
 @router.get(
     "/tickets/{ticket_id}",
-    response_model=Ticket,
-    responses=problems(401, 403, 404, 406, 429),
+    response_model=V2Ticket,
+    responses={
+        304: {"description": "Not modified: the `If-None-Match` tag is current."},
+        **problems(401, 403, 404, 406, 429),
+    },
     summary="Get a ticket",
 )
-async def get_ticket(actor: ReadSupport, session: Session, ticket_id: TicketId) -> Response:
-    """The ticket with its messages and attachments."""
-    return _detail(await service.read_ticket(session, actor, ticket_ref(ticket_id)))
+async def get_ticket(
+    actor: ReadSupport, session: Session, ticket_id: TicketId, if_none_match: IfNoneMatch = None
+) -> Response:
+    """The ticket with its messages and attachments; a weak `ETag`, and 304 while it holds."""
+    ticket = await service.read_ticket(session, actor, ticket_ref(ticket_id))
+    return tagged_json(render.detail(ticket), if_none_match)
 
 
 @router.post(
     "/tickets",
     status_code=201,
-    response_model=Ticket,
+    response_model=V2Ticket,
     responses=problems(400, 401, 403, 406, 413, 415, 429),
     dependencies=[Depends(json_body)],
     summary="Open a ticket",
 )
 async def create_ticket(
-    request: Request, actor: WriteSupport, session: Session, payload: CreateTicket
+    request: Request, actor: WriteSupport, session: Session, payload: V2CreateTicket
 ) -> Response:
     """Open a ticket; at most one `critical` ticket per client per hour."""
     context = payload.context
@@ -131,7 +138,7 @@ async def create_ticket(
 @router.post(
     "/tickets/{ticket_id}/messages",
     status_code=201,
-    response_model=Message,
+    response_model=V2Message,
     responses=problems(400, 401, 403, 404, 406, 409, 413, 415, 429),
     dependencies=[Depends(json_body)],
     summary="Reply to a ticket",
@@ -141,7 +148,7 @@ async def post_message(
     actor: WriteSupport,
     session: Session,
     ticket_id: TicketId,
-    payload: PostMessage,
+    payload: V2PostMessage,
 ) -> Response:
     """Add a message; a closed ticket takes none (409 `ticket_closed`)."""
     new = NewMessage(
@@ -157,7 +164,7 @@ async def post_message(
 
 @router.post(
     "/tickets/{ticket_id}/actions/close",
-    response_model=Ticket,
+    response_model=V2Ticket,
     responses=problems(401, 403, 404, 406, 429),
     summary="Close a ticket",
 )
@@ -168,7 +175,7 @@ async def close_ticket(actor: WriteSupport, session: Session, ticket_id: TicketI
 
 @router.post(
     "/tickets/{ticket_id}/actions/reopen",
-    response_model=Ticket,
+    response_model=V2Ticket,
     responses=problems(401, 403, 404, 406, 429),
     summary="Reopen a ticket",
 )
@@ -179,7 +186,7 @@ async def reopen_ticket(actor: WriteSupport, session: Session, ticket_id: Ticket
 
 @router.get(
     "/departments",
-    response_model=Departments,
+    response_model=V2Departments,
     responses=problems(401, 403, 406, 429),
     summary="List departments",
 )
@@ -203,7 +210,7 @@ async def list_departments(actor: ReadAccount, session: Session) -> Response:
 
 @errors_router.get(
     "/errors/{code}",
-    response_model=ErrorCode,
+    response_model=V2ErrorCode,
     responses=problems(404, 406),
     summary="Describe an error code",
 )

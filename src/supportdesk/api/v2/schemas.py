@@ -32,12 +32,12 @@ def _service_id(value: object) -> object:
 ServiceId = Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID), BeforeValidator(_service_id)]
 
 
-class Context(BaseModel):
+class V2TicketContext(BaseModel):
     serviceType: Literal["domain", "hosting", "vps", "other"]
     serviceId: ServiceId
 
 
-class CreateTicket(BaseModel):
+class V2CreateTicket(BaseModel):
     """`POST /api/v2/support/tickets`. A staff key also names the client (`clientId`)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -47,7 +47,7 @@ class CreateTicket(BaseModel):
     message: MessageBody
     priority: Priority = "medium"
     ccEmails: Annotated[list[Email], Field(max_length=20)] = []
-    context: Context | None = None
+    context: V2TicketContext | None = None
     aiSummary: Annotated[Text, Field(max_length=65_535)] | None = None
     aiHelpful: StrictBool | None = None
     criticalReason: Annotated[Text, Field(min_length=1, max_length=2_000)] | None = None
@@ -55,7 +55,7 @@ class CreateTicket(BaseModel):
     clientId: Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)] | None = None
 
 
-class PostMessage(BaseModel):
+class V2PostMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message: MessageBody
@@ -63,7 +63,7 @@ class PostMessage(BaseModel):
     attachmentIds: Annotated[list[UploadId], Field(max_length=10)] = []
 
 
-class Attachment(BaseModel):
+class V2Attachment(BaseModel):
     id: str
     filename: str
     byteLength: int
@@ -72,7 +72,7 @@ class Attachment(BaseModel):
     uploadedAt: str
 
 
-class Message(BaseModel):
+class V2Message(BaseModel):
     id: str
     ticketId: str
     sentAt: str
@@ -80,23 +80,23 @@ class Message(BaseModel):
     sender: Literal["customer", "staff", "automation"]
     senderName: str
     encrypted: bool
-    attachments: list[Attachment]
+    attachments: list[V2Attachment]
 
 
-class ServiceDetails(BaseModel):
+class V2ServiceDetails(BaseModel):
     status: str
     nextDue: str | None
     hostname: str | None
 
 
-class LinkedService(BaseModel):
+class V2LinkedService(BaseModel):
     serviceType: str
     serviceId: str
     serviceName: str
-    details: ServiceDetails | None
+    details: V2ServiceDetails | None
 
 
-class TicketSummary(BaseModel):
+class V2TicketSummary(BaseModel):
     id: str
     number: str
     subject: str
@@ -110,41 +110,41 @@ class TicketSummary(BaseModel):
     ccEmails: list[str]
     requesterName: str | None
     messageCount: int
-    linkedServices: list[LinkedService]
+    linkedServices: list[V2LinkedService]
     aiSummary: str | None
     aiHelpful: bool | None
 
 
-class Ticket(TicketSummary):
+class V2Ticket(V2TicketSummary):
     body: str
-    attachments: list[Attachment]
-    messages: list[Message]
+    attachments: list[V2Attachment]
+    messages: list[V2Message]
 
 
-class TicketPage(BaseModel):
-    data: list[TicketSummary]
+class V2TicketPage(BaseModel):
+    data: list[V2TicketSummary]
     nextCursor: str | None
     hasMore: bool
 
 
-class Department(BaseModel):
+class V2Department(BaseModel):
     slug: str
     displayName: str
     description: str
     email: str
 
 
-class Departments(BaseModel):
-    departments: list[Department]
+class V2Departments(BaseModel):
+    departments: list[V2Department]
 
 
-class FieldError(BaseModel):
+class V2FieldError(BaseModel):
     pointer: str
     detail: str
     code: str
 
 
-class Problem(BaseModel):
+class V2Problem(BaseModel):
     type: str
     title: str
     status: int
@@ -153,10 +153,10 @@ class Problem(BaseModel):
     instance: str
     requestId: str
     timestamp: str
-    errors: list[FieldError] | None = None
+    errors: list[V2FieldError] | None = None
 
 
-class ErrorCode(BaseModel):
+class V2ErrorCode(BaseModel):
     type: str
     code: str
     title: str
@@ -168,10 +168,10 @@ def problems(*statuses: int) -> dict[int | str, dict[str, object]]:
     """The `responses=` of a v2 route: each error status as a problem document."""
     return {
         status: {
-            "model": Problem,
+            "model": V2Problem,
             "description": "A problem document (RFC 9457).",
             "content": {
-                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/V2Problem"}}
             },
         }
         for status in statuses
