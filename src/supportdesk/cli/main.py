@@ -9,7 +9,9 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from supportdesk.cli.terminal import plain
 from supportdesk.core.config import get_settings
 from supportdesk.core.db import Database, DbSession
 from supportdesk.core.errors import SupportdeskError
@@ -39,7 +41,7 @@ def in_transaction(work: Callable[[DbSession], Awaitable[T]]) -> T:
     try:
         return asyncio.run(run())
     except SupportdeskError as error:
-        errors.print(f"[red]error:[/red] {error.message}")
+        errors.print(Text.assemble(("error:", "red"), " ", plain(error.message)))
         raise typer.Exit(1) from None
 
 
@@ -50,7 +52,9 @@ def init() -> None:
 
     settings = get_settings()
     upgrade(settings.database_url)
-    console.print(f"database ready: [bold]{_safe_url(settings.database_url)}[/bold]")
+    console.print(
+        Text.assemble("database ready: ", plain(_safe_url(settings.database_url), "bold"))
+    )
 
 
 @app.command()
@@ -71,10 +75,13 @@ def demo(
     table = Table("client", "name", "status", "tickets")
     for client in summary["clients"]:
         table.add_row(
-            str(client["id"]), client["name"], client["status"], str(len(client["tickets"]))
+            plain(client["id"]),
+            plain(client["name"]),
+            plain(client["status"]),
+            plain(len(client["tickets"])),
         )
     console.print(table)
-    console.print(f"staff: {', '.join(s['username'] for s in summary['staff'])}")
+    console.print(plain(f"staff: {', '.join(s['username'] for s in summary['staff'])}"))
 
 
 @keys_app.command("create")
@@ -124,14 +131,19 @@ def keys_list() -> None:
         else:
             state = "active"
         table.add_row(
-            str(row["id"]),
-            row["hint"] + "…",
-            owner,
-            row["scopes"],
-            str(row["rate_limit_per_minute"] or "default"),
-            f"{row['created_at']:%Y-%m-%d %H:%M}",
-            f"{row['last_used_at']:%Y-%m-%d %H:%M}" if row["last_used_at"] else "never",
-            state,
+            *(
+                plain(value)
+                for value in (
+                    row["id"],
+                    row["hint"] + "…",
+                    owner,
+                    row["scopes"],
+                    row["rate_limit_per_minute"] or "default",
+                    f"{row['created_at']:%Y-%m-%d %H:%M}",
+                    f"{row['last_used_at']:%Y-%m-%d %H:%M}" if row["last_used_at"] else "never",
+                    state,
+                )
+            )
         )
     console.print(table)
 
@@ -147,7 +159,7 @@ def keys_revoke(
         return await revoke_key(session, key)
 
     if not in_transaction(work):
-        errors.print("[red]error:[/red] no such active key")
+        errors.print(Text.assemble(("error:", "red"), " no such active key"))
         raise typer.Exit(1)
     console.print("revoked")
 
