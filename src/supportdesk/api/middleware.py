@@ -20,6 +20,7 @@ from supportdesk.core.errors import (
     NotAcceptable,
     PayloadTooLarge,
     SupportdeskError,
+    ValidationFailed,
 )
 from supportdesk.core.ratelimit import RateLimiter, Window
 
@@ -102,7 +103,7 @@ class ApiMiddleware:
         # A download answers with the file's own type, so only JSON answers insist on Accept.
         download = scope["method"] == "GET" and "/attachments/" in path
         try:
-            refusal = _refusal(headers, limit, check_accept=not download)
+            refusal = _refusal(scope["headers"], headers, limit, check_accept=not download)
             if refusal is not None:
                 await _send_error(refusal, request_id, path, send_with_headers)
                 return
@@ -148,9 +149,17 @@ def _client(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
+# Headers whose duplicates would let two readers of one request disagree: the body limit is
+# chosen by Content-Type here, while the framework parses the body by the first one it sees.
+_SINGLE_HEADERS = (b"content-type", b"content-length")
+
+
 def _refusal(
-    headers: dict[bytes, bytes], limit: int, *, check_accept: bool
+    raw: list[tuple[bytes, bytes]], headers: dict[bytes, bytes], limit: int, *, check_accept: bool
 ) -> SupportdeskError | None:
+    for name in _SINGLE_HEADERS:
+        if sum(1 for key, _ in raw if key == name) > 1:
+            return ValidationFailed(f"The request has more than one {name.decode()} header.")
     if check_accept and not accepts_json(headers.get(b"accept", b"").decode("latin-1")):
         return NotAcceptable()
     length = headers.get(b"content-length")

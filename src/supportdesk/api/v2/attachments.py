@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
 
+from supportdesk.api.inputs import AuthFirstRoute
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
 from supportdesk.attachments.detect import download_content
@@ -18,7 +19,8 @@ from supportdesk.auth.dependencies import ReadSupport, Session, WriteSupport
 from supportdesk.core.clock import iso_millis
 from supportdesk.core.errors import AttachmentNotFound, TicketNotFound, UnsupportedMediaType
 
-router = APIRouter(prefix="/api/v2/support", tags=["v2"])
+# AuthFirstRoute: a caller without a key hears 401 even when its multipart body is broken.
+router = APIRouter(prefix="/api/v2/support", tags=["v2"], route_class=AuthFirstRoute)
 
 # As the ticket routes take it: a `tkt_` id or a number; anything else names no ticket.
 _TICKET_REF = re.compile(r"tkt_[0-9a-hjkmnp-tv-z]{26}|[1-9][0-9]{0,17}")
