@@ -59,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(errors_router)
     app.add_middleware(TicketReadLane)
     app.add_middleware(
-        ApiMiddleware, limiter=limiter, max_upload_bytes=settings.attachment_max_bytes
+        ApiMiddleware,
+        limiter=limiter,
+        max_upload_bytes=settings.attachment_max_bytes,
+        trusted_proxies=settings.trusted_proxies,
     )
     return app

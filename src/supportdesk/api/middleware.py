@@ -16,6 +16,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from supportdesk.api.errors import render_error, request_id_for
+from supportdesk.core.addresses import Network, client_address
 from supportdesk.core.errors import (
     NotAcceptable,
     PayloadTooLarge,
@@ -62,9 +63,16 @@ def rate_limit_headers(window: Window) -> list[tuple[bytes, bytes]]:
 
 
 class ApiMiddleware:
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limiter: RateLimiter,
+        max_upload_bytes: int,
+        trusted_proxies: tuple[Network, ...] = (),
+    ) -> None:
         self.app = app
         self.limiter = limiter
+        self.trusted_proxies = trusted_proxies
         # A multipart upload may carry a file up to the attachment limit, plus its framing.
         self.max_multipart = max_upload_bytes + 64 * 1024
 
@@ -78,6 +86,16 @@ class ApiMiddleware:
         request_id = request_id_for(path, offered)
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
+        client = scope.get("client")
+        state["client_ip"] = client_address(
+            str(client[0]) if client else None,
+            (
+                value.decode("latin-1")
+                for name, value in scope["headers"]
+                if name == b"x-forwarded-for"
+            ),
+            self.trusted_proxies,
+        )
         started = False
         status = 500
         began = time.perf_counter()
@@ -90,7 +108,7 @@ class ApiMiddleware:
                 status = message["status"]
                 window: Window | None = state.get("rate_window")
                 if window is None:
-                    window = await self.limiter.ip_window(_client(scope))
+                    window = await self.limiter.ip_window(state["client_ip"] or "unknown")
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
@@ -142,11 +160,6 @@ async def _send_error(
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-def _client(scope: Scope) -> str:
-    client = scope.get("client")
-    return str(client[0]) if client else "unknown"
 
 
 # Headers whose duplicates would let two readers of one request disagree: the body limit is

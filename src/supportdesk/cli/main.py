@@ -181,6 +181,10 @@ def serve(
         workers=workers,
         log_level="warning",
         timeout_graceful_shutdown=10,
+        # The app alone reads X-Forwarded-For, from SUPPORTDESK_TRUSTED_PROXIES only; uvicorn's
+        # own handling (on by default, trusting 127.0.0.1 or $FORWARDED_ALLOW_IPS) would replace
+        # the peer address before the app could tell a proxy from a caller.
+        proxy_headers=False,
     )
 
 
