@@ -47,14 +47,22 @@ def in_transaction(work: Callable[[DbSession], Awaitable[T]]) -> T:
 
 @app.command()
 def init() -> None:
-    """Create the database named by SUPPORTDESK_DATABASE_URL, or migrate it to the latest schema."""
+    """Create the database named by SUPPORTDESK_DATABASE_URL, or migrate it to the latest schema;
+    create the installation's secret key unless it exists (or SUPPORTDESK_SECRET_KEY is set)."""
     from supportdesk.core.migrate import upgrade
+    from supportdesk.core.secret_key import create_secret_file, secret_path
 
     settings = get_settings()
     upgrade(settings.database_url)
     console.print(
         Text.assemble("database ready: ", plain(_safe_url(settings.database_url), "bold"))
     )
+    if settings.secret_key is not None:
+        console.print("secret key: from SUPPORTDESK_SECRET_KEY")
+        return
+    made = create_secret_file(settings)
+    state = " (created)" if made else " (kept)"
+    console.print(Text.assemble("secret key: ", plain(secret_path(settings), "bold"), state))
 
 
 @app.command()

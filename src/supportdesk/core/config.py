@@ -7,14 +7,18 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, IPvAnyNetwork, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     """Every knob supportdesk has; the defaults run the embedded SQLite setup."""
 
-    model_config = SettingsConfigDict(env_prefix="SUPPORTDESK_", extra="ignore")
+    # Inputs stay out of the refusal: a database URL's password or a short secret key would
+    # otherwise be printed with it.
+    model_config = SettingsConfigDict(
+        env_prefix="SUPPORTDESK_", extra="ignore", hide_input_in_errors=True
+    )
 
     database_url: str = "sqlite:///supportdesk.db"
     redis_url: str | None = None
@@ -27,6 +31,9 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(default=1.0, ge=0, le=60)
     timezone: str = "UTC"
     data_dir: Path = Path("data")
+    # The installation's secret (it keys v2 cursors); unset: `<data_dir>/secret_key`, which
+    # `supportdesk init` creates. Every process of one installation must see the same value.
+    secret_key: SecretStr | None = None
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=1024**3)
     # Uploads not attached to a message within this time are deleted by `supportdesk maintenance`.
     upload_ttl_hours: int = Field(default=24, ge=1, le=24 * 365)
@@ -51,6 +58,13 @@ class Settings(BaseSettings):
     def _proxy_list(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part for part in value.replace(",", " ").split() if part)
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 32:
+            raise ValueError("secret_key must be at least 32 characters")
         return value
 
     @field_validator("timezone")

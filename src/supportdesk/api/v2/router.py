@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from supportdesk.api.inputs import AuthFirstRoute, json_body
-from supportdesk.api.v2 import cursor, render
+from supportdesk.api.v2 import render
+from supportdesk.api.v2.cursor import CursorCodec
 from supportdesk.api.v2.problems import describe
 from supportdesk.api.v2.schemas import (
     CreateTicket,
@@ -64,6 +65,7 @@ async def _detail(
     summary="List tickets",
 )
 async def list_tickets(
+    request: Request,
     principal: ReadSupport,
     session: Session,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -74,12 +76,13 @@ async def list_tickets(
     ] = None,
 ) -> Response:
     """Ticket summaries, newest activity first, a page at a time."""
-    after = cursor.decode(cursor_) if cursor_ is not None else None
+    cursors: CursorCodec = request.app.state.cursors
+    after = cursors.decode(cursor_) if cursor_ is not None else None
     page = PageFilter(v2_status=status, dept_slug=department_slug, after=after)
     found = await repository.list_visible_tickets(session, principal, page, limit + 1)
     has_more = len(found) > limit
     shown = found[:limit]
-    next_cursor = cursor.encode(shown[-1].updated_at, shown[-1].id) if has_more else None
+    next_cursor = cursors.encode(shown[-1].updated_at, shown[-1].id) if has_more else None
     return _json(
         {"data": [render.summary(t) for t in shown], "nextCursor": next_cursor, "hasMore": has_more}
     )
