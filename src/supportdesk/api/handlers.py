@@ -15,7 +15,6 @@ from supportdesk.core.errors import (
     InvalidParameter,
     MethodNotAllowed,
     NotFound,
-    RateLimited,
     SupportdeskError,
     ValidationFailed,
 )
@@ -40,9 +39,13 @@ _FIELD_CODES = {
 
 
 def error_response(request: Request, error: SupportdeskError) -> Response:
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
     body, media_type = render_error(error, request.state.request_id, request.url.path)
-    return Response(body, status_code=error.status_code, media_type=media_type, headers=headers)
+    return Response(
+        body,
+        status_code=error.status_code,
+        media_type=media_type,
+        headers=error.response_headers() or None,
+    )
 
 
 def _pointer(location: tuple[Any, ...]) -> str:

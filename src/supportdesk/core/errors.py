@@ -28,6 +28,10 @@ class SupportdeskError(Exception):
         self.details = details or []
         super().__init__(self.message)
 
+    def response_headers(self) -> dict[str, str]:
+        """Headers the error's response carries besides the body's."""
+        return {}
+
 
 class InvalidParameter(SupportdeskError):
     status_code = 400
@@ -119,6 +123,25 @@ class RateLimited(SupportdeskError):
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         self.retry_after = max(1, retry_after)
         super().__init__(message)
+
+    def response_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class RangeNotSatisfiable(SupportdeskError):
+    status_code = 416
+    v2_code = "range_not_satisfiable"
+    code = "RANGE_NOT_SATISFIABLE"
+    default_message = "No part of the file lies in the range asked for."
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        super().__init__(
+            f"No part of the file lies in the range asked for: it is {size} bytes long."
+        )
+
+    def response_headers(self) -> dict[str, str]:
+        return {"Content-Range": f"bytes */{self.size}"}
 
 
 class InvalidCursor(InvalidParameter):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
+from supportdesk.api.downloads import download_response
 from supportdesk.api.v1.router import TicketNumber
 from supportdesk.api.v1.schemas import error_responses
 from supportdesk.attachments import service
 from supportdesk.attachments.detect import download_content
-from supportdesk.attachments.filenames import serving_headers
 from supportdesk.attachments.service import MAX_ATTACHMENT_ID
 from supportdesk.auth.dependencies import ReadSupport, Session
 
@@ -25,14 +25,15 @@ FILE_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {
         "description": "The file, with its stored (detected) content type, as a download.",
         "content": download_content(),
-    }
+    },
+    206: {"description": "The parts of the file that `Range` asked for."},
 }
 
 
 @router.get(
     "/tickets/{number}/attachments/{attachment_id}",
     response_class=Response,
-    responses={**FILE_RESPONSE, **error_responses(400, 401, 403, 404, 406, 429)},
+    responses={**FILE_RESPONSE, **error_responses(400, 401, 403, 404, 406, 416, 429)},
     summary="Download a ticket attachment",
 )
 async def download_attachment(
@@ -46,6 +47,4 @@ async def download_attachment(
     found, path = await service.find_for_download(
         session, principal, number, attachment_id, settings=request.app.state.settings
     )
-    return FileResponse(
-        path, media_type=found.content_type, headers=serving_headers(found.filename)
-    )
+    return download_response(request, found, path)

@@ -7,14 +7,14 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 
+from supportdesk.api.downloads import download_response
 from supportdesk.api.inputs import AuthFirstRoute
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
 from supportdesk.attachments.detect import download_content
-from supportdesk.attachments.filenames import serving_headers
 from supportdesk.auth.dependencies import ReadSupport, Session, WriteSupport
 from supportdesk.core.clock import iso_millis
 from supportdesk.core.errors import AttachmentNotFound, TicketNotFound, UnsupportedMediaType
@@ -120,7 +120,8 @@ async def upload_attachment(
             "description": "The file, with its stored (detected) content type, as a download.",
             "content": download_content(),
         },
-        **problems(400, 401, 403, 404, 406, 429),
+        206: {"description": "The parts of the file that `Range` asked for."},
+        **problems(400, 401, 403, 404, 406, 416, 429),
     },
     summary="Download an attachment",
 )
@@ -140,6 +141,4 @@ async def download_attachment(
     found, path = await service.find_for_download(
         session, principal, ticket_ref, attachment_id, settings=request.app.state.settings
     )
-    return FileResponse(
-        path, media_type=found.content_type, headers=serving_headers(found.filename)
-    )
+    return download_response(request, found, path)

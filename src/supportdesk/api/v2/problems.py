@@ -75,6 +75,11 @@ CODES: dict[str, tuple[int, str, str]] = {
         "Unsupported media type",
         "The body is not of a type this route takes, or the file's type is not allowed.",
     ),
+    "range_not_satisfiable": (
+        416,
+        "Range not satisfiable",
+        "No part of the file lies in the `Range` asked for; `Content-Range` gives its length.",
+    ),
     "rate_limited": (429, "Rate limited", "Too many requests: wait for `Retry-After` seconds."),
     "internal_error": (
         500,
