@@ -181,6 +181,7 @@ def serve(
     """Serve the API."""
     import uvicorn
 
+    settings = get_settings()
     uvicorn.run(
         "supportdesk.app:create_app",
         factory=True,
@@ -189,6 +190,10 @@ def serve(
         workers=workers,
         log_level="warning",
         timeout_graceful_shutdown=10,
+        # httptools with head/body deadlines and a head size limit (`core.serving`).
+        http="supportdesk.core.serving:GuardedHttpToolsProtocol",
+        ws="none",
+        timeout_keep_alive=settings.keep_alive_seconds,
         # The app alone reads X-Forwarded-For, from SUPPORTDESK_TRUSTED_PROXIES only; uvicorn's
         # own handling (on by default, trusting 127.0.0.1 or $FORWARDED_ALLOW_IPS) would replace
         # the peer address before the app could tell a proxy from a caller.

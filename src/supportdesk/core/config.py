@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     # (`10.0.0.0/8, 2001:db8::1`). None by default: the peer's address is the caller's.
     trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = ()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # What `supportdesk serve` allows a connection (`core.serving`): the request head must
+    # arrive within the header timeout, a body may stall at most the body timeout between
+    # reads, an idle kept-alive connection is closed after keep_alive_seconds.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    keep_alive_seconds: int = Field(default=5, ge=1, le=600)
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
 
     @field_validator("database_url")
     @classmethod
