@@ -11,7 +11,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "get-support-ticket-details.txt"
+_PAGE = Path("shared") / "seed" / "get-support-ticket-details.txt"
+# Beside the repo (`../shared`), or beside a folder that holds the repo (a git worktree).
+SEED = next(
+    (
+        parent / _PAGE
+        for parent in Path(__file__).resolve().parents[2:]
+        if (parent / _PAGE).is_file()
+    ),
+    Path(__file__).resolve().parents[2] / _PAGE,
+)
 
 
 @functools.cache

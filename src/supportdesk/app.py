@@ -15,12 +15,14 @@ from supportdesk.api.v1.attachments import router as v1_attachments_router
 from supportdesk.api.v1.lane import TicketReadLane
 from supportdesk.api.v1.router import router as v1_router
 from supportdesk.api.v2.attachments import router as v2_attachments_router
+from supportdesk.api.v2.cursor import CursorCodec
 from supportdesk.api.v2.router import errors_router
 from supportdesk.api.v2.router import router as v2_router
 from supportdesk.core.config import Settings, get_settings
 from supportdesk.core.db import Database
 from supportdesk.core.logging import configure_logging
 from supportdesk.core.ratelimit import RateLimiter
+from supportdesk.core.secret_key import load_secret
 from supportdesk.keys.service import KeyAuthenticator
 
 
@@ -48,6 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = Database(settings)
     app.state.limiter = limiter
+    # Read (or created) on first use: building the app, e.g. for its OpenAPI document, touches
+    # no file.
+    app.state.cursors = CursorCodec(lambda: load_secret(settings))
     app.state.authenticator = KeyAuthenticator(
         ttl=settings.key_cache_seconds, default_rate_limit=settings.rate_limit_per_minute
     )
@@ -62,6 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.read_lane:
         app.add_middleware(TicketReadLane)
     app.add_middleware(
-        ApiMiddleware, limiter=limiter, max_upload_bytes=settings.attachment_max_bytes
+        ApiMiddleware,
+        limiter=limiter,
+        max_upload_bytes=settings.attachment_max_bytes,
+        trusted_proxies=settings.trusted_proxies,
     )
     return app

@@ -8,6 +8,7 @@ The rate-limit storage is whatever the suite runs with (`server_env` passes it o
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -140,3 +141,34 @@ async def test_a_revocation_reaches_the_other_process_within_the_cache_time(
         {"first": round(elapsed[0], 3), "second": round(elapsed[1], 3)},
     )
     assert worst < PROPAGATION_BOUND
+
+
+async def test_a_list_cursor_from_one_process_pages_on_the_other(
+    two_servers: list[ServerProcess],
+    db: Database,
+    world: builders.World,
+    server_env: dict[str, str],
+) -> None:
+    """Neither process was given a secret nor ran `init`: both find (or make, atomically) the
+    one `secret_key` file of their shared data directory, so their cursors agree."""
+    for i in range(3):
+        await builders.ticket(
+            db, number=810_000 + i, dept_id=world.dept_id, client_id=world.client_id
+        )
+    url = "/api/v2/support/tickets"
+    async with http_client(key=world.client_key) as client:
+        page = await client.get(f"{two_servers[0].base_url}{url}", params={"limit": 1})
+        assert page.status_code == 200, page.text
+        cursor = page.json()["nextCursor"]
+        seen = [page.json()["data"][0]["number"]]
+        while cursor:
+            server = two_servers[len(seen) % 2]
+            page = await client.get(
+                f"{server.base_url}{url}", params={"limit": 1, "cursor": cursor}
+            )
+            assert page.status_code == 200, page.text
+            seen.append(page.json()["data"][0]["number"])
+            cursor = page.json()["nextCursor"]
+    assert sorted(seen) == ["810000", "810001", "810002"]
+    names = await asyncio.to_thread(os.listdir, server_env["SUPPORTDESK_DATA_DIR"])
+    assert [name for name in names if "secret" in name] == ["secret_key"]

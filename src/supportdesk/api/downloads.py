@@ -1,15 +1,21 @@
 """How a stored file leaves the server, for both generations (RFC 9110 §13, §14).
 
-A file is stored under its SHA-256, so its strong `ETag` is that digest: the same on every
-server process, and it never changes. `If-None-Match` with it answers 304. A `Range` of one
+An attachment's bytes never change, so its strong `ETag` is its own `tatt_` id: the same on
+every server process. (Not the stored file's SHA-256: a digest lets anyone who holds a tag
+confirm a guess of the file's bytes.) `If-None-Match` with it answers 304. A `Range` of one
 byte range answers 206 with that part; a range that starts past the end answers 416 in the
 door's error shape; anything else in `Range` (several ranges, another unit, bad syntax) is
 ignored, as RFC 9110 allows, and the whole file is sent.
+
+What a download says about time comes from the caller's attachment row, never from the file:
+files are content-addressed and shared, so the file's modification time would tell a tenant
+when anybody last stored the same bytes.
 """
 
 from __future__ import annotations
 
 import re
+from email.utils import formatdate
 from pathlib import Path
 
 import anyio
@@ -128,8 +134,13 @@ def requested_span(range_header: str | None, size: int) -> tuple[int, int] | Non
 
 def file_response(request: Request, found: StoredAttachment, path: Path) -> Response:
     """The download of a stored file: 200, 206, 304, or a RangeNotSatisfiable to raise."""
-    tag = f'"{found.sha256}"'
-    headers = {**serving_headers(found.filename), "ETag": tag, "Accept-Ranges": "bytes"}
+    tag = f'"{found.public_id}"'
+    headers = {
+        **serving_headers(found.filename),
+        "ETag": tag,
+        "Last-Modified": formatdate(found.uploaded_at.timestamp(), usegmt=True),
+        "Accept-Ranges": "bytes",
+    }
     unchanged = not_modified(tag, request.headers.get("if-none-match"))
     if unchanged is not None:
         # A 304 carries what guides a cache (RFC 9110 §15.4.5), not the file's metadata.

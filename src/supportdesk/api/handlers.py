@@ -19,6 +19,8 @@ from supportdesk.core.errors import (
     ValidationFailed,
 )
 
+# However many problems a request has, its error body lists this many at most.
+MAX_LISTED_ERRORS = 20
 # pydantic error types, as v2's short per-field codes.
 _FIELD_CODES = {
     "missing": "required",
@@ -61,8 +63,10 @@ def _message(error: dict[str, Any]) -> str:
 
 
 def validation_failure(exc: RequestValidationError) -> SupportdeskError:
-    """One 400 naming the first problem, with every problem listed for v2's `errors[]`."""
-    errors = list(exc.errors())
+    """One 400 naming the first problem, with the first MAX_LISTED_ERRORS problems listed for
+    v2's `errors[]` (and the detail saying how many there were when that is more)."""
+    found = exc.errors()
+    errors = list(found[:MAX_LISTED_ERRORS])
     for error in errors:
         if error.get("type") == "json_invalid":
             error["loc"] = ("body",)  # a syntax error is the whole document's, not a byte offset
@@ -76,6 +80,8 @@ def validation_failure(exc: RequestValidationError) -> SupportdeskError:
     ]
     first = errors[0] if errors else {}
     message = _message(first) if first else "The request is invalid."
+    if len(found) > MAX_LISTED_ERRORS:
+        message += f" ({len(found)} problems in all.)"
     kind = (
         ValidationFailed
         if tuple(first.get("loc", ("body",)))[:1] == ("body",)

@@ -21,11 +21,13 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from supportdesk.api.errors import render_error, request_id
+from supportdesk.core.addresses import Network, client_address
 from supportdesk.core.errors import (
     InvalidParameter,
     NotAcceptable,
     PayloadTooLarge,
     SupportdeskError,
+    ValidationFailed,
 )
 from supportdesk.core.ratelimit import RateLimiter, Window
 
@@ -80,9 +82,16 @@ def rate_limit_headers(window: Window) -> list[tuple[bytes, bytes]]:
 
 
 class ApiMiddleware:
-    def __init__(self, app: ASGIApp, limiter: RateLimiter, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limiter: RateLimiter,
+        max_upload_bytes: int,
+        trusted_proxies: tuple[Network, ...] = (),
+    ) -> None:
         self.app = app
         self.limiter = limiter
+        self.trusted_proxies = trusted_proxies
         # A multipart upload may carry a file up to the attachment limit, plus its framing.
         self.max_multipart = max_upload_bytes + 64 * 1024
 
@@ -95,6 +104,16 @@ class ApiMiddleware:
         # The request id is made when first needed: by then the route that matched has named
         # its door, whose kind of id it is.
         state: dict[str, Any] = scope.setdefault("state", {})
+        client = scope.get("client")
+        state["client_ip"] = client_address(
+            str(client[0]) if client else None,
+            (
+                value.decode("latin-1")
+                for name, value in scope["headers"]
+                if name == b"x-forwarded-for"
+            ),
+            self.trusted_proxies,
+        )
         state["head"] = head = scope["method"] == "HEAD"
         if head:
             # A copy: the server reads the method from its own scope, and must see HEAD. No
@@ -119,7 +138,7 @@ class ApiMiddleware:
                 if not health:
                     window: Window | None = state.get("rate_window")
                     if window is None:
-                        window = await self.limiter.ip_window(_client(scope))
+                        window = await self.limiter.ip_window(state["client_ip"] or "unknown")
                     added += rate_limit_headers(window)
                 if per_key:
                     names = {name.lower() for name, _ in sent}
@@ -135,7 +154,12 @@ class ApiMiddleware:
             refusal = _host_refusal(scope) or (
                 None
                 if health
-                else _refusal(headers, limit, check_accept=not is_download(scope["method"], path))
+                else _refusal(
+                    scope["headers"],
+                    headers,
+                    limit,
+                    check_accept=not is_download(scope["method"], path),
+                )
             )
             if refusal is not None:
                 await _send_error(refusal, scope, send_with_headers)
@@ -202,14 +226,17 @@ async def _send_error(
     await send({"type": "http.response.body", "body": body})
 
 
-def _client(scope: Scope) -> str:
-    client = scope.get("client")
-    return str(client[0]) if client else "unknown"
+# Headers whose duplicates would let two readers of one request disagree: the body limit is
+# chosen by Content-Type here, while the framework parses the body by the first one it sees.
+_SINGLE_HEADERS = (b"content-type", b"content-length")
 
 
 def _refusal(
-    headers: dict[bytes, bytes], limit: int, *, check_accept: bool
+    raw: list[tuple[bytes, bytes]], headers: dict[bytes, bytes], limit: int, *, check_accept: bool
 ) -> SupportdeskError | None:
+    for name in _SINGLE_HEADERS:
+        if sum(1 for key, _ in raw if key == name) > 1:
+            return ValidationFailed(f"The request has more than one {name.decode()} header.")
     if check_accept and not accepts_json(headers.get(b"accept", b"").decode("latin-1")):
         return NotAcceptable()
     length = headers.get(b"content-length")

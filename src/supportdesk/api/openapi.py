@@ -94,8 +94,8 @@ HEADERS: dict[str, dict[str, Any]] = {
         pattern='^W/"[0-9a-f]{32}"$',
     ),
     "FileETag": _string(
-        "The file's strong tag (its SHA-256); send it as `If-None-Match` or `If-Range`.",
-        pattern='^"[0-9a-f]{64}"$',
+        "The file's strong tag (the attachment's id); send it as `If-None-Match` or `If-Range`.",
+        pattern='^"tatt_[0-9a-hjkmnp-tv-z]{26}"$',
     ),
     "ContentDisposition": _string(
         "Always a download: `attachment; filename=...` (and `filename*` when not ASCII).",

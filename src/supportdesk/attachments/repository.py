@@ -28,6 +28,8 @@ class StoredAttachment:
     content_type: str
     byte_length: int
     sha256: str
+    # This row's upload time: what a download says was last modified (never the shared file's).
+    uploaded_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ async def find_visible(
             Attachment.content_type,
             Attachment.byte_length,
             Attachment.sha256,
+            Attachment.uploaded_at,
         )
         .join(Ticket, Ticket.id == Attachment.ticket_id)
         .where(_named(attachment_ref), by_reference(ticket_ref), visible_to(actor))

@@ -43,15 +43,16 @@ class FileStore:
         return self.path_for(sha256).open("rb")
 
     def store(self, data: bytes) -> str:
-        """Write `data` unless the same bytes are already stored; return their SHA-256."""
+        """Write `data` (once per content: the same bytes land on the same name); return their
+        SHA-256.
+
+        Bytes already stored are written again all the same, the same way: were a known blob
+        cheaper to store, an upload's timing would tell its sender that somebody (maybe another
+        tenant) had stored these bytes before. The fresh write also restarts the sweep's grace
+        period for a file about to be referenced by a row that is not committed yet.
+        """
         digest = hashlib.sha256(data).hexdigest()
         path = self.path_for(digest)
-        with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_size == len(data):
-                # A fresh mtime restarts the sweep's grace period for a file about to be
-                # referenced again by a row that is not committed yet.
-                os.utime(path)
-                return digest
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
         try:

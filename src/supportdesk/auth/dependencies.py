@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from supportdesk.api.errors import door_for
 from supportdesk.auth.principal import Principal
 from supportdesk.core.actor import Actor
+from supportdesk.core.addresses import client_address
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Forbidden, InvalidApiKey, RateLimited, Unauthorized
 from supportdesk.core.scopes import READ_ACCOUNT, READ_SUPPORT, WRITE_SUPPORT
@@ -27,11 +28,16 @@ Session = Annotated[DbSession, Depends(_transaction, scope="function")]
 
 
 def client_ip(request: Request) -> str:
-    if request.app.state.settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    """The caller's IP address ("" if unknown), as `ApiMiddleware` resolved it for the request
+    (`core.addresses`: forwarded headers count only from trusted proxies)."""
+    resolved: str | None = getattr(request.state, "client_ip", None)
+    if resolved is None:
+        resolved = client_address(
+            request.client.host if request.client else None,
+            request.headers.getlist("x-forwarded-for"),
+            request.app.state.settings.trusted_proxies,
+        )
+    return resolved
 
 
 def presented_key(request: Request) -> str | None:
@@ -55,7 +61,7 @@ async def authenticate(request: Request, session: Session) -> Principal:
             raise Unauthorized()
         principal: Principal = await state.authenticator.authenticate(session, key)
     except (Unauthorized, InvalidApiKey):
-        window = await state.limiter.record_failure(client_ip(request))
+        window = await state.limiter.record_failure(client_ip(request) or "unknown")
         request.state.rate_window = window
         if not window.allowed:
             raise RateLimited(

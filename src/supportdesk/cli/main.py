@@ -9,7 +9,9 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from supportdesk.cli.terminal import plain
 from supportdesk.core.config import get_settings
 from supportdesk.core.db import Database, DbSession
 from supportdesk.core.errors import SupportdeskError
@@ -39,18 +41,28 @@ def in_transaction(work: Callable[[DbSession], Awaitable[T]]) -> T:
     try:
         return asyncio.run(run())
     except SupportdeskError as error:
-        errors.print(f"[red]error:[/red] {error.message}")
+        errors.print(Text.assemble(("error:", "red"), " ", plain(error.message)))
         raise typer.Exit(1) from None
 
 
 @app.command()
 def init() -> None:
-    """Create the database named by SUPPORTDESK_DATABASE_URL, or migrate it to the latest schema."""
+    """Create the database named by SUPPORTDESK_DATABASE_URL, or migrate it to the latest schema;
+    create the installation's secret key unless it exists (or SUPPORTDESK_SECRET_KEY is set)."""
     from supportdesk.core.migrate import upgrade
+    from supportdesk.core.secret_key import create_secret_file, secret_path
 
     settings = get_settings()
     upgrade(settings.database_url)
-    console.print(f"database ready: [bold]{_safe_url(settings.database_url)}[/bold]")
+    console.print(
+        Text.assemble("database ready: ", plain(_safe_url(settings.database_url), "bold"))
+    )
+    if settings.secret_key is not None:
+        console.print("secret key: from SUPPORTDESK_SECRET_KEY")
+        return
+    made = create_secret_file(settings)
+    state = " (created)" if made else " (kept)"
+    console.print(Text.assemble("secret key: ", plain(secret_path(settings), "bold"), state))
 
 
 @app.command()
@@ -71,10 +83,13 @@ def demo(
     table = Table("client", "name", "status", "tickets")
     for client in summary["clients"]:
         table.add_row(
-            str(client["id"]), client["name"], client["status"], str(len(client["tickets"]))
+            plain(client["id"]),
+            plain(client["name"]),
+            plain(client["status"]),
+            plain(len(client["tickets"])),
         )
     console.print(table)
-    console.print(f"staff: {', '.join(s['username'] for s in summary['staff'])}")
+    console.print(plain(f"staff: {', '.join(s['username'] for s in summary['staff'])}"))
 
 
 @keys_app.command("create")
@@ -124,14 +139,19 @@ def keys_list() -> None:
         else:
             state = "active"
         table.add_row(
-            str(row["id"]),
-            row["hint"] + "…",
-            owner,
-            row["scopes"],
-            str(row["rate_limit_per_minute"] or "default"),
-            f"{row['created_at']:%Y-%m-%d %H:%M}",
-            f"{row['last_used_at']:%Y-%m-%d %H:%M}" if row["last_used_at"] else "never",
-            state,
+            *(
+                plain(value)
+                for value in (
+                    row["id"],
+                    row["hint"] + "…",
+                    owner,
+                    row["scopes"],
+                    row["rate_limit_per_minute"] or "default",
+                    f"{row['created_at']:%Y-%m-%d %H:%M}",
+                    f"{row['last_used_at']:%Y-%m-%d %H:%M}" if row["last_used_at"] else "never",
+                    state,
+                )
+            )
         )
     console.print(table)
 
@@ -147,7 +167,7 @@ def keys_revoke(
         return await revoke_key(session, key)
 
     if not in_transaction(work):
-        errors.print("[red]error:[/red] no such active key")
+        errors.print(Text.assemble(("error:", "red"), " no such active key"))
         raise typer.Exit(1)
     console.print("revoked")
 
@@ -161,6 +181,7 @@ def serve(
     """Serve the API."""
     import uvicorn
 
+    settings = get_settings()
     uvicorn.run(
         "supportdesk.app:create_app",
         factory=True,
@@ -169,6 +190,14 @@ def serve(
         workers=workers,
         log_level="warning",
         timeout_graceful_shutdown=10,
+        # httptools with head/body deadlines and a head size limit (`core.serving`).
+        http="supportdesk.core.serving:GuardedHttpToolsProtocol",
+        ws="none",
+        timeout_keep_alive=settings.keep_alive_seconds,
+        # The app alone reads X-Forwarded-For, from SUPPORTDESK_TRUSTED_PROXIES only; uvicorn's
+        # own handling (on by default, trusting 127.0.0.1 or $FORWARDED_ALLOW_IPS) would replace
+        # the peer address before the app could tell a proxy from a caller.
+        proxy_headers=False,
     )
 
 

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from supportdesk.attachments.urls import v1_download_path
+from supportdesk.cli.terminal import plain, safe
 from supportdesk.core.actor import VIA_CLI, Actor
 from supportdesk.core.config import get_settings
 from supportdesk.core.db import DbSession
@@ -72,7 +73,9 @@ def show_ticket(number: int, console: Console, in_transaction: InTransaction) ->
 
     ticket = in_transaction(load)
     if ticket is None:
-        Console(stderr=True).print(f"[red]error:[/red] no ticket with number {number}")
+        Console(stderr=True).print(
+            Text.assemble(("error:", "red"), f" no ticket with number {number}")
+        )
         raise typer.Exit(1)
     zone = get_settings().zone
     console.print(_header(ticket, zone))
@@ -85,7 +88,11 @@ def show_ticket(number: int, console: Console, in_transaction: InTransaction) ->
         console.print(_reply(reply, zone, files_by_reply.get(reply.id, [])))
     for note in ticket.notes:
         console.print(
-            Panel(Text(note), title=Text("Internal note", style="bold yellow"), style="yellow")
+            Panel(
+                plain(note, multiline=True),
+                title=Text("Internal note", style="bold yellow"),
+                style="yellow",
+            )
         )
     if ticket.attachments:
         console.print(_attachments(ticket, zone))
@@ -95,36 +102,38 @@ def _header(ticket: TicketRecord, zone: tzinfo) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    badge = Text("● " + ticket.status, style=_color(ticket.status_color))
+    badge = plain("● " + ticket.status, _color(ticket.status_color))
     grid.add_row("Status", badge)
-    grid.add_row("Priority", Text(ticket.priority, style=PRIORITY_STYLES.get(ticket.priority, "")))
+    grid.add_row("Priority", plain(ticket.priority, PRIORITY_STYLES.get(ticket.priority, "")))
     department = ticket.dept_name
     if ticket.org_dept_name != ticket.dept_name:
         department += f" (opened in {ticket.org_dept_name})"
-    grid.add_row("Department", Text(department))
-    grid.add_row("Client", Text(_client(ticket)))
-    grid.add_row("Opened via", Text(f"{ticket.type} · {ticket.request_type}"))
+    grid.add_row("Department", plain(department))
+    grid.add_row("Client", plain(_client(ticket)))
+    grid.add_row("Opened via", plain(f"{ticket.type} · {ticket.request_type}"))
     if ticket.from_address:
-        grid.add_row("From", Text(ticket.from_address))
+        grid.add_row("From", plain(ticket.from_address))
     if ticket.cc:
-        grid.add_row("Cc", Text(ticket.cc))
+        grid.add_row("Cc", plain(ticket.cc))
     if ticket.bcc:
-        grid.add_row("Bcc", Text(ticket.bcc))
+        grid.add_row("Bcc", plain(ticket.bcc))
     owner = ticket.owner
     grid.add_row(
         "Owner",
-        Text(f"{owner.firstname} {owner.lastname} ({owner.username})") if owner else "unassigned",
+        plain(f"{owner.firstname} {owner.lastname} ({owner.username})") if owner else "unassigned",
     )
     grid.add_row("Opened", _when(ticket.created_at, zone))
     grid.add_row("Last reply", _when(ticket.last_reply_at, zone))
     grid.add_row("Last update", _when(ticket.updated_at, zone))
     if ticket.edited_at is not None:
-        grid.add_row("Edited", Text(f"{_when(ticket.edited_at, zone)} by {ticket.edited_by}"))
+        grid.add_row("Edited", plain(f"{_when(ticket.edited_at, zone)} by {ticket.edited_by}"))
     grid.add_row("Resolve by", _when(ticket.resolve_date, zone))
     if ticket.deadline is not None:
         grid.add_row("Deadline", _when(ticket.deadline, zone))
     if ticket.escalated:
-        grid.add_row("SLA", Text(f"escalated to level {ticket.escalated} (policy {ticket.sla_id})"))
+        grid.add_row(
+            "SLA", plain(f"escalated to level {ticket.escalated} (policy {ticket.sla_id})")
+        )
     grid.add_row("Read", f"staff {_yes(ticket.admin_read)}, client {_yes(ticket.client_read)}")
     flags = [name for bit, name in FLAG_NAMES.items() if ticket.flags & bit]
     if flags:
@@ -133,16 +142,18 @@ def _header(ticket: TicketRecord, zone: tzinfo) -> Panel:
         grid.add_row("Merged into", f"ticket id {ticket.parent_id}")
     if ticket.subscriptions:
         grid.add_row("Subscribers", ", ".join(f"staff {s}" for s in ticket.subscriptions))
-    title = Text.assemble((f"#{ticket.ticket_number}", "bold cyan"), "  ", (ticket.subject, "bold"))
+    title = Text.assemble(
+        (f"#{ticket.ticket_number}", "bold cyan"), "  ", plain(ticket.subject, "bold")
+    )
     if ticket.flags & FLAG_INTERNAL:
         title.append("  INTERNAL", style="bold white on magenta")
-    return Panel(grid, title=title, title_align="left", subtitle=f"times in {zone}")
+    return Panel(grid, title=title, title_align="left", subtitle=plain(f"times in {zone}"))
 
 
 def _context(ticket: TicketRecord) -> RenderableType:
     parts: list[RenderableType] = [
-        Text.assemble(("Tags: ", "bold"), ", ".join(ticket.tags) or "none"),
-        Text.assemble(("Labels: ", "bold"), ", ".join(ticket.labels) or "none"),
+        Text.assemble(("Tags: ", "bold"), plain(", ".join(ticket.tags) or "none")),
+        Text.assemble(("Labels: ", "bold"), plain(", ".join(ticket.labels) or "none")),
     ]
     if ticket.linked_services:
         parts.append(_services(ticket.linked_services))
@@ -156,17 +167,22 @@ def _services(links: Iterable[LinkedServiceRecord]) -> RenderableType:
     summaries: list[RenderableType] = []
     for link in links:
         name = f"{link.name} (#{link.service_id})"
+        hostname = plain(link.hostname)
+        hostname.overflow = "fold"
         table.add_row(
-            Text(name),
-            link.service_type,
-            Text(link.status),
-            str(link.next_due or ""),
-            Text(link.hostname, overflow="fold"),
+            plain(name),
+            plain(link.service_type),
+            plain(link.status),
+            plain(link.next_due or ""),
+            hostname,
         )
         if link.ai_summary:
             helpful = "" if link.ai_helpful is None else f", helpful: {_yes(link.ai_helpful)}"
             summaries.append(
-                Text.assemble((f"AI summary of {name}{helpful}: ", "bold"), link.ai_summary)
+                Text.assemble(
+                    plain(f"AI summary of {name}{helpful}: ", "bold"),
+                    plain(link.ai_summary, multiline=True),
+                )
             )
     return Group(table, *summaries)
 
@@ -174,12 +190,12 @@ def _services(links: Iterable[LinkedServiceRecord]) -> RenderableType:
 def _opening(ticket: TicketRecord, zone: tzinfo, files: list[AttachmentRecord]) -> Panel:
     if ticket.type == "Admin":
         # Staff opened it on the client's behalf: name and email are the client's.
-        author = Text.assemble((f"staff {ticket.creator_id}", "bold"), f" to {ticket.name}")
+        author = Text.assemble((f"staff {ticket.creator_id}", "bold"), plain(f" to {ticket.name}"))
     else:
-        author = Text.assemble((ticket.name, "bold"), f" <{ticket.email}>")
+        author = Text.assemble(plain(ticket.name, "bold"), plain(f" <{ticket.email}>"))
     title = Text.assemble(author, " · opening message · ", _when(ticket.created_at, zone))
     return Panel(
-        Text(ticket.body),
+        plain(ticket.body, multiline=True),
         title=title,
         title_align="left",
         subtitle=_files_line(files) if files else None,
@@ -188,13 +204,13 @@ def _opening(ticket: TicketRecord, zone: tzinfo, files: list[AttachmentRecord]) 
 
 
 def _reply(reply: ReplyRecord, zone: tzinfo, files: list[AttachmentRecord]) -> Panel:
-    title = Text.assemble((reply.name, "bold"))
+    title = plain(reply.name, "bold")
     if reply.email:
-        title.append(f" <{reply.email}>")
-    title.append(f" · {reply.type} · ")
+        title.append(safe(f" <{reply.email}>"))
+    title.append(safe(f" · {reply.type} · "))
     title.append(_when(reply.created_at, zone))
     if reply.status != SENT:
-        title.append(f"  {reply.status.upper()}", style="bold black on yellow")
+        title.append(safe(f"  {reply.status.upper()}"), style="bold black on yellow")
     extras = []
     if reply.edited_at is not None:
         extras.append(f"edited {_when(reply.edited_at, zone)} by {reply.edited_by}")
@@ -203,10 +219,10 @@ def _reply(reply: ReplyRecord, zone: tzinfo, files: list[AttachmentRecord]) -> P
     if files:
         extras.append(_files_line(files).plain)
     return Panel(
-        Text(reply.body),
+        plain(reply.body, multiline=True),
         title=title,
         title_align="left",
-        subtitle=Text(" · ".join(extras)) if extras else None,
+        subtitle=plain(" · ".join(extras)) if extras else None,
         border_style=REPLY_STYLES.get(reply.type, "green"),
         style="dim" if reply.status != SENT else "",
     )
@@ -215,13 +231,15 @@ def _reply(reply: ReplyRecord, zone: tzinfo, files: list[AttachmentRecord]) -> P
 def _attachments(ticket: TicketRecord, zone: tzinfo) -> Table:
     table = Table("file", "type", "size", "on", "uploaded", "download", title="Attachments")
     for attachment in ticket.attachments:
+        url = plain(v1_download_path(ticket.ticket_number, attachment.id))
+        url.overflow = "fold"
         table.add_row(
-            Text(attachment.filename),
-            Text(attachment.content_type),
+            plain(attachment.filename),
+            plain(attachment.content_type),
             _size(attachment.byte_length),
             "opening message" if attachment.reply_id is None else f"reply {attachment.reply_id}",
             _when(attachment.uploaded_at, zone),
-            Text(v1_download_path(ticket.ticket_number, attachment.id), overflow="fold"),
+            url,
         )
     return table
 
@@ -235,7 +253,7 @@ def _client(ticket: TicketRecord) -> str:
 
 
 def _files_line(files: list[AttachmentRecord]) -> Text:
-    return Text(", ".join(f"attached: {f.filename}" for f in files))
+    return plain(", ".join(f"attached: {f.filename}" for f in files))
 
 
 def _when(moment: datetime | None, zone: tzinfo) -> str:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     """Every knob supportdesk has; the defaults run the embedded SQLite setup."""
 
-    model_config = SettingsConfigDict(env_prefix="SUPPORTDESK_", extra="ignore")
+    # Inputs stay out of the refusal: a database URL's password or a short secret key would
+    # otherwise be printed with it.
+    model_config = SettingsConfigDict(
+        env_prefix="SUPPORTDESK_", extra="ignore", hide_input_in_errors=True
+    )
 
     database_url: str = "sqlite:///supportdesk.db"
     redis_url: str | None = None
@@ -27,6 +31,9 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(default=1.0, ge=0, le=60)
     timezone: str = "UTC"
     data_dir: Path = Path("data")
+    # The installation's secret (it keys v2 cursors); unset: `<data_dir>/secret_key`, which
+    # `supportdesk init` creates. Every process of one installation must see the same value.
+    secret_key: SecretStr | None = None
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=1024**3)
     # Uploads not attached to a message within this time are deleted by `supportdesk maintenance`.
     upload_ttl_hours: int = Field(default=24, ge=1, le=24 * 365)
@@ -34,16 +41,39 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     db_command_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0, le=600_000)
-    trust_forwarded_for: bool = False
+    # Proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated
+    # (`10.0.0.0/8, 2001:db8::1`). None by default: the peer's address is the caller's.
+    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = ()
     # The v1 detail's fast path (`api.v1.lane`); off, FastAPI's route serves the same answer.
     read_lane: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # What `supportdesk serve` allows a connection (`core.serving`): the request head must
+    # arrive within the header timeout, a body may stall at most the body timeout between
+    # reads, an idle kept-alive connection is closed after keep_alive_seconds.
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    keep_alive_seconds: int = Field(default=5, ge=1, le=600)
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
 
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql", "postgres://")):
             raise ValueError("database_url must be an sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(",", " ").split() if part)
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 32:
+            raise ValueError("secret_key must be at least 32 characters")
         return value
 
     @field_validator("timezone")

@@ -119,6 +119,13 @@ class NotAcceptable(SupportdeskError):
     default_message = "This resource is served as application/json only."
 
 
+class RequestTimeout(SupportdeskError):
+    status_code = 408
+    v2_code = "request_timeout"
+    code = "REQUEST_TIMEOUT"
+    default_message = "The request did not arrive in time."
+
+
 class Conflict(SupportdeskError):
     status_code = 409
     v2_code = "conflict"
@@ -138,6 +145,13 @@ class UnsupportedMediaType(SupportdeskError):
     v2_code = "unsupported_media_type"
     code = "UNSUPPORTED_MEDIA_TYPE"
     default_message = "The request body must be application/json."
+
+
+class HeadersTooLarge(SupportdeskError):
+    status_code = 431
+    v2_code = "headers_too_large"
+    code = "HEADERS_TOO_LARGE"
+    default_message = "The request headers are too large."
 
 
 class RateLimited(SupportdeskError):

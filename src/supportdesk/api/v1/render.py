@@ -16,6 +16,8 @@ from supportdesk.tickets.models import FLAG_HAS_NOTES
 from supportdesk.tickets.records import LinkedServiceRecord, ReplyRecord, TicketRecord
 
 PRIORITY_DIGITS = {"low": "0", "medium": "1", "high": "2", "urgent": "3", "critical": "3"}
+# Replies written by the help desk's side: a client sees no address or IP of theirs.
+DESK_REPLY_TYPES = frozenset({"Admin", "System"})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -31,13 +33,17 @@ def _bit(value: bool) -> str:
     return "1" if value else "0"
 
 
-def _reply(reply: ReplyRecord, ticket_id: str, zone: tzinfo) -> dict[str, Any]:
+def _reply(reply: ReplyRecord, ticket_id: str, zone: tzinfo, *, staff_view: bool) -> dict[str, Any]:
+    # For a client, a staff reply keeps its author's name but not their address or IP; the
+    # gravatar is then the one of the address shown (empty), the same for every staff member.
+    private = not staff_view and reply.type in DESK_REPLY_TYPES
+    email = "" if private else reply.email
     return {
         "id": str(reply.id),
         "ticket_id": ticket_id,
         "replier_id": str(reply.replier_id),
         "name": reply.name,
-        "email": reply.email,
+        "email": email,
         "date": hostbill(reply.created_at, zone),
         "lastedit": hostbill(reply.edited_at, zone),
         "editby": reply.edited_by,
@@ -45,11 +51,11 @@ def _reply(reply: ReplyRecord, ticket_id: str, zone: tzinfo) -> dict[str, Any]:
         "status": reply.status,
         "type": reply.type,
         "flags": reply.flags,
-        "senderip": reply.senderip,
+        "senderip": "" if private else reply.senderip,
         "rating": str(reply.rating),
         "rate_date": hostbill(reply.rated_at, zone),
-        "from": reply.from_address,
-        "gravatar": gravatar(reply.email),
+        "from": "" if private else reply.from_address,
+        "gravatar": gravatar(email),
     }
 
 
@@ -108,7 +114,8 @@ def ticket_dict(
         "client_read": _bit(ticket.client_read),
         "type": ticket.type,
         "request_type": ticket.request_type,
-        "senderip": ticket.senderip,
+        # A ticket staff opened for a client (type Admin) was sent from a staff member's address.
+        "senderip": "" if not staff_view and ticket.type == "Admin" else ticket.senderip,
         "escalated": str(ticket.escalated),
         "sla_id": _id(ticket.sla_id),
         "start_date": hostbill(ticket.start_date, zone),
@@ -143,7 +150,9 @@ def ticket_dict(
             "email": "",
             "status": "",
         },
-        "replies": [_reply(reply, ticket_id, zone) for reply in ticket.replies],
+        "replies": [
+            _reply(reply, ticket_id, zone, staff_view=staff_view) for reply in ticket.replies
+        ],
         "attachments": [
             v1_download_path(ticket.ticket_number, attachment.id)
             for attachment in ticket.attachments

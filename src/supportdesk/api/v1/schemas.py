@@ -166,7 +166,7 @@ _DESCRIPTIONS = {
     409: "The action does not fit the ticket's state.",
     413: "The body is larger than allowed.",
     415: "The body is not JSON.",
-    416: "The `Range` starts past the end of the file.",
+    416: "`Range` names no part of the file (`Content-Range` gives its length).",
     429: "Too many requests.",
 }
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from supportdesk.api.doors import route_class
 from supportdesk.api.downloads import DOWNLOAD_PARAMETERS, DOWNLOAD_RESPONSES, file_response
+from supportdesk.api.inputs import AuthFirstRoute
 from supportdesk.api.v2.door import V2
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
@@ -20,7 +21,10 @@ from supportdesk.core.clock import iso_millis
 from supportdesk.core.errors import AttachmentNotFound, TicketNotFound, UnsupportedMediaType
 from supportdesk.tickets.numbers import parse_ticket_ref
 
-router = APIRouter(route_class=route_class(V2), prefix="/api/v2/support", tags=["v2"])
+# AuthFirstRoute: a caller without a key hears 401 even when its multipart body is broken.
+router = APIRouter(
+    route_class=route_class(V2, AuthFirstRoute), prefix="/api/v2/support", tags=["v2"]
+)
 
 
 class V2UploadedAttachment(BaseModel):

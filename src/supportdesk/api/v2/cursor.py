@@ -1,44 +1,72 @@
-"""Opaque list cursors: the last ticket's (updated_at, id), with a tag that detects tampering.
+"""Opaque list cursors: the last ticket's (updated_at, id), tagged with the installation's key.
 
-A cursor grants nothing (it only says where a page of the caller's own tickets starts), so the
-tag is a keyed checksum rather than a secret-bearing signature.
+A cursor grants nothing (it only says where a page of the caller's own tickets starts), but a
+client must not be able to make one up: the tag is a keyed BLAKE2b under a key derived from
+the installation's secret (`core.secret_key`), so every process of the installation accepts
+the cursors any of them issued, and nobody else can issue one. Even a correctly tagged cursor
+is read strictly: each value must be in the range of its column, or it is `invalid_cursor`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from supportdesk.core.errors import InvalidCursor
+from supportdesk.core.secret_key import derive_key
 
-_KEY = b"supportdesk.v2.cursor.1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
+_TAG_BYTES = 16
+_MAX_LENGTH = 128
+# tickets.id is a 32-bit column; times between the epoch and the end of year 9999.
+MAX_TICKET_ID = 2**31 - 1
+MAX_MICROS = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - _EPOCH) // _MICRO
+_PAYLOAD = re.compile(rb"1:(0|[1-9][0-9]{0,17}):([1-9][0-9]{0,9})")
 
 
-def _tag(payload: bytes) -> bytes:
-    return hashlib.blake2b(payload, key=_KEY, digest_size=10).digest()
+class CursorCodec:
+    """Cursors keyed by the installation's secret (read on first use, then kept)."""
 
+    def __init__(self, secret: Callable[[], bytes]) -> None:
+        self._secret = secret
 
-def encode(updated_at: datetime, ticket_id: int) -> str:
-    micros = (updated_at - _EPOCH) // _MICRO  # exact: no float rounding
-    payload = f"{micros}:{ticket_id}".encode()
-    return base64.urlsafe_b64encode(payload + _tag(payload)).decode().rstrip("=")
+    @functools.cached_property
+    def _key(self) -> bytes:
+        return derive_key(self._secret(), "v2-cursor")
 
+    def _tag(self, payload: bytes) -> bytes:
+        return hashlib.blake2b(payload, key=self._key, digest_size=_TAG_BYTES).digest()
 
-def decode(cursor: str) -> tuple[datetime, int]:
-    if len(cursor) > 128:
-        raise InvalidCursor(pointer="?cursor")
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        payload, tag = raw[:-10], raw[-10:]
-        if len(raw) <= 10 or not hmac.compare_digest(tag, _tag(payload)):
-            raise ValueError("bad tag")
-        micros, ticket_id = (int(part) for part in payload.decode().split(":"))
-        moment = _EPOCH + micros * _MICRO
-    except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError, OSError):
-        raise InvalidCursor(pointer="?cursor") from None
-    return moment, ticket_id
+    def seal(self, payload: bytes) -> str:
+        """`payload` with its tag, as the opaque text a client sees."""
+        return base64.urlsafe_b64encode(payload + self._tag(payload)).decode().rstrip("=")
+
+    def encode(self, updated_at: datetime, ticket_id: int) -> str:
+        micros = (updated_at - _EPOCH) // _MICRO  # exact: no float rounding
+        return self.seal(f"1:{micros}:{ticket_id}".encode())
+
+    def decode(self, cursor: str) -> tuple[datetime, int]:
+        """The (updated_at, id) a cursor names; InvalidCursor for anything not issued here."""
+        if len(cursor) > _MAX_LENGTH or not cursor.isascii():
+            raise InvalidCursor(pointer="?cursor")
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        except (binascii.Error, ValueError):
+            raise InvalidCursor(pointer="?cursor") from None
+        payload, tag = raw[:-_TAG_BYTES], raw[-_TAG_BYTES:]
+        if len(raw) <= _TAG_BYTES or not hmac.compare_digest(tag, self._tag(payload)):
+            raise InvalidCursor(pointer="?cursor")
+        match = _PAYLOAD.fullmatch(payload)
+        if match is None:
+            raise InvalidCursor(pointer="?cursor")
+        micros, ticket_id = int(match[1]), int(match[2])
+        if micros > MAX_MICROS or ticket_id > MAX_TICKET_ID:
+            raise InvalidCursor(pointer="?cursor")
+        return _EPOCH + micros * _MICRO, ticket_id

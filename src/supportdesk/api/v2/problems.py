@@ -59,6 +59,11 @@ CODES: dict[str, tuple[int, str, str]] = {
         "Not acceptable",
         "`Accept` rules out JSON; this API answers in JSON only.",
     ),
+    "request_timeout": (
+        408,
+        "Request timeout",
+        "The request head or body did not arrive in time; the connection was closed.",
+    ),
     "conflict": (409, "Conflict", "The action does not fit the ticket's current state."),
     "ticket_closed": (
         409,
@@ -79,6 +84,11 @@ CODES: dict[str, tuple[int, str, str]] = {
         416,
         "Range not satisfiable",
         "No requested byte range starts inside the file; `Content-Range` gives its size.",
+    ),
+    "headers_too_large": (
+        431,
+        "Request header fields too large",
+        "The request line and headers together are larger than this server accepts.",
     ),
     "rate_limited": (429, "Rate limited", "Too many requests: wait for `Retry-After` seconds."),
     "internal_error": (
