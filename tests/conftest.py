@@ -56,9 +56,14 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from tests.test_seed_copy import seed_comparison
+
     storage = "redis" if os.environ.get(REDIS_ENV) else "memory"
-    return f"supportdesk: backend={backend()}, rate-limit storage={storage}"
+    return [
+        f"supportdesk: backend={backend()}, rate-limit storage={storage}",
+        f"seed page (tests/data): {seed_comparison()}",
+    ]
 
 
 # --- the database, once per session ----------------------------------------------------------
