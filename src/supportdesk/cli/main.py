@@ -62,9 +62,11 @@ def demo(
     """Load the demo data set (idempotent: running it again changes nothing)."""
     import orjson
 
+    from supportdesk.attachments.storage import FileStore
     from supportdesk.demo import load_demo
 
-    summary = in_transaction(load_demo)
+    files = FileStore.for_settings(get_settings())
+    summary = in_transaction(lambda session: load_demo(session, files))
     if json_output:
         typer.echo(orjson.dumps(summary).decode())
         return

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from supportdesk.accounts.models import Client, ClientGroup, Staff
-from supportdesk.core.config import get_settings
+from supportdesk.attachments.storage import FileStore
 from supportdesk.core.db import DbSession
 from supportdesk.core.ids import public_id
 from supportdesk.core.models import Base
@@ -64,8 +64,11 @@ class _Loaded:
     tickets: dict[int, int] = field(default_factory=dict)
 
 
-async def load_demo(session: DbSession) -> dict[str, Any]:
+async def load_demo(session: DbSession, files: FileStore) -> dict[str, Any]:
     """Load the demo data set unless it is there already; return what it contains.
+
+    Attachments are written to `files` the way uploads are: durably, before the rows that
+    name them are committed.
 
     The summary lists the demo clients by id, each with the numbers of all of its tickets
     (internal and merged ones included; guest tickets belong to no client and are not listed),
@@ -73,7 +76,7 @@ async def load_demo(session: DbSession) -> dict[str, Any]:
     """
     marker = await session.execute(select(Staff.id).where(Staff.username == MARKER_USERNAME))
     if marker.first() is None:
-        await _load(session)
+        await _load(session, files)
     return await _summary(session)
 
 
@@ -113,7 +116,7 @@ async def _summary(session: DbSession) -> dict[str, Any]:
     }
 
 
-async def _load(session: DbSession) -> None:
+async def _load(session: DbSession, files: FileStore) -> None:
     ids = _Loaded()
     groups = {name: await _get_or_create(session, ClientGroup, name) for name in GROUPS}
     for client in CLIENTS:
@@ -157,7 +160,7 @@ async def _load(session: DbSession) -> None:
         )
     # In the order they were opened, so that row ids grow with time and parents come first.
     for spec in sorted(TICKETS, key=lambda spec: spec.opened):
-        await _load_ticket(session, ids, spec)
+        await _load_ticket(session, ids, files, spec)
 
 
 async def _load_statuses(session: DbSession, ids: _Loaded) -> None:
@@ -168,7 +171,9 @@ async def _load_statuses(session: DbSession, ids: _Loaded) -> None:
         ids.statuses[status_name] = status_id
 
 
-async def _load_ticket(session: DbSession, ids: _Loaded, spec: TicketSpec) -> None:
+async def _load_ticket(
+    session: DbSession, ids: _Loaded, files: FileStore, spec: TicketSpec
+) -> None:
     opened = _at(spec.opened)
     messages = sorted(spec.messages, key=lambda message: message.after)
     sent = [message for message in messages if message.status == "Sent"]
@@ -234,7 +239,7 @@ async def _load_ticket(session: DbSession, ids: _Loaded, spec: TicketSpec) -> No
     )
     ids.tickets[spec.number] = ticket_id
     for message in messages:
-        await _load_reply(session, ids, spec, ticket_id, message, (name, email))
+        await _load_reply(session, ids, files, spec, ticket_id, message, (name, email))
     for note in spec.notes:
         await _insert(
             session,
@@ -250,6 +255,7 @@ async def _load_ticket(session: DbSession, ids: _Loaded, spec: TicketSpec) -> No
 async def _load_reply(
     session: DbSession,
     ids: _Loaded,
+    files: FileStore,
     spec: TicketSpec,
     ticket_id: int,
     message: Message,
@@ -298,7 +304,7 @@ async def _load_reply(
             filename=message.attachment,
             content_type=content_type,
             byte_length=len(data),
-            sha256=_store_file(data),
+            sha256=files.store(data),
             uploaded_at=written,
         )
 
@@ -348,18 +354,6 @@ def _read_markers(spec: TicketSpec, sent: list[Message]) -> tuple[bool, bool]:
 
 def _client(key: str | None) -> ClientSpec | None:
     return next((client for client in CLIENTS if client.key == key), None)
-
-
-def _store_file(data: bytes) -> str:
-    """Write the bytes to the content-addressed files directory; return their SHA-256."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = get_settings().data_dir / "files" / digest[:2] / digest
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(digest + ".partial")
-        partial.write_bytes(data)
-        partial.replace(path)
-    return digest
 
 
 async def _insert(session: DbSession, model: type[Base], **values: Any) -> int:
