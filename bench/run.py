@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, event, select
 
+from supportdesk.api.deps import state_of
 from supportdesk.app import create_app
 from supportdesk.core.config import Settings
 from supportdesk.keys.service import create_key
@@ -125,7 +126,7 @@ async def prepare(
             log_level="WARNING",
         )
     )
-    database = app.state.db
+    database = state_of(app).db
     rng = random.Random(7)
     lines: list[str] = []
     async with database.transaction() as session:

@@ -27,6 +27,7 @@ import redis
 from fastapi import FastAPI
 from sqlalchemy import delete, make_url, text
 
+from supportdesk.api.deps import state_of
 from supportdesk.app import create_app
 from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
@@ -192,8 +193,8 @@ async def make_app(settings_for: Callable[..., Settings]) -> AsyncIterator[AppFa
 
     yield make
     for app in apps:
-        await app.state.db.dispose()
-        await close_limiter(app.state.limiter)
+        await state_of(app).db.dispose()
+        await close_limiter(state_of(app).limiter)
 
 
 @pytest.fixture
@@ -203,7 +204,7 @@ def app(make_app: AppFactory) -> FastAPI:
 
 @pytest.fixture
 def db(app: FastAPI) -> Database:
-    database: Database = app.state.db
+    database = state_of(app).db
     return database
 
 

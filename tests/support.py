@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine, event
 
-from supportdesk.core.db import Database
+from supportdesk.api.deps import state_of
 from supportdesk.core.ratelimit import RateLimiter
 
 T = TypeVar("T")
@@ -38,7 +38,7 @@ def client_for(app: FastAPI) -> httpx.AsyncClient:
 
 
 def engine_of(app: FastAPI) -> Engine:
-    database: Database = app.state.db
+    database = state_of(app).db
     if database._sqlite_engine is not None:
         return database._sqlite_engine
     assert database._async_engine is not None

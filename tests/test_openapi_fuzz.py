@@ -56,6 +56,7 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.python import asgi
 
+from supportdesk.api.deps import state_of
 from supportdesk.api.v2.problems import CODES
 from supportdesk.app import create_app
 from supportdesk.attachments.detect import detect_content_type
@@ -236,7 +237,7 @@ def _closing_the_limiter(app: FastAPI) -> None:
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         async with original(app) as state:
             yield state
-        await close_limiter(app.state.limiter)
+        await close_limiter(state_of(app).limiter)
 
     app.router.lifespan_context = lifespan
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from supportdesk import __version__
 from supportdesk.api import handlers
+from supportdesk.api.deps import AppState, install_state
 from supportdesk.api.health import router as health_router
 from supportdesk.api.middleware import ApiMiddleware
 from supportdesk.api.v1.attachments import router as v1_attachments_router
@@ -32,11 +33,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_failures_per_minute=settings.auth_failures_per_minute,
         redis_connections=settings.redis_max_connections,
     )
+    state = AppState(
+        settings=settings,
+        db=Database(settings),
+        limiter=limiter,
+        authenticator=KeyAuthenticator(
+            ttl=settings.key_cache_seconds, default_rate_limit=settings.rate_limit_per_minute
+        ),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        await app.state.db.dispose()
+        await state.db.dispose()
 
     app = FastAPI(
         title="supportdesk",
@@ -44,12 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="A self-hosted support-ticket service that speaks HostUp's support API.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.db = Database(settings)
-    app.state.limiter = limiter
-    app.state.authenticator = KeyAuthenticator(
-        ttl=settings.key_cache_seconds, default_rate_limit=settings.rate_limit_per_minute
-    )
+    install_state(app, state)
     handlers.install(app)
     app.include_router(health_router)
     app.include_router(v1_router)

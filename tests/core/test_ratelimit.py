@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from supportdesk.api.deps import state_of
 from supportdesk.core.db import Database
 from tests import builders
 from tests.operations.common import headers, http_client
@@ -20,7 +21,7 @@ async def test_a_keys_limit_is_shared_by_apps_on_the_same_storage(
     make_app: AppFactory, rate_limit_url: str
 ):
     first, second = make_app(), make_app()
-    db = first.state.db
+    db = state_of(first).db
     world = await builders.world(db)
     await builders.ticket(db, number=616828, dept_id=world.dept_id, client_id=world.client_id)
     _, key = await builders.api_key(db, client_id=world.client_id, rate_limit_per_minute=3)
@@ -48,7 +49,7 @@ async def test_a_limit_is_shared_over_tls_and_over_a_unix_socket(
     url = tls_redis.tls_url if transport == "tls" else tls_redis.unix_url
     first = make_app(redis_url=url, rate_limit_storage_url=None)
     second = make_app(redis_url=url, rate_limit_storage_url=None)
-    db = first.state.db
+    db = state_of(first).db
     world = await builders.world(db)
     await builders.ticket(db, number=616828, dept_id=world.dept_id, client_id=world.client_id)
     _, key = await builders.api_key(db, client_id=world.client_id, rate_limit_per_minute=3)

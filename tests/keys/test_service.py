@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from supportdesk.api.deps import state_of
 from supportdesk.core.db import Database
 from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.keys.models import ApiKey
@@ -109,7 +110,7 @@ async def test_expiry_and_rate_limit_are_stored(db: Database, world: World):
 
 async def test_last_use_is_written_once_not_on_every_request(make_app: AppFactory):
     app = make_app(key_cache_seconds=60)
-    db: Database = app.state.db
+    db = state_of(app).db
     world = await builders.world(db)
     await builders.ticket(db, number=616828, dept_id=world.dept_id, client_id=world.client_id)
     key_id, key = await builders.api_key(db, client_id=world.client_id)
@@ -128,7 +129,7 @@ async def test_last_use_is_written_once_not_on_every_request(make_app: AppFactor
 async def test_the_key_cache_holds_a_revoked_key_only_for_its_ttl(make_app: AppFactory):
     ttl = 0.5
     app = make_app(key_cache_seconds=ttl)
-    db: Database = app.state.db
+    db = state_of(app).db
     world = await builders.world(db)
     await builders.ticket(db, number=616828, dept_id=world.dept_id, client_id=world.client_id)
     key_id, key = await builders.api_key(db, client_id=world.client_id)

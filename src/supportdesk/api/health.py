@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
+
+from supportdesk.api.deps import State
 
 router = APIRouter(tags=["operations"])
 
@@ -16,16 +18,16 @@ async def healthz() -> Response:
 
 
 @router.get("/readyz", summary="Readiness", responses={503: {"description": "Not ready."}})
-async def readyz(request: Request) -> Response:
+async def readyz(state: State) -> Response:
     """The database and the rate-limit storage (Redis, when configured) both answer."""
     checks: dict[str, str] = {}
     try:
-        await request.app.state.db.ping()
+        await state.db.ping()
         checks["database"] = "ok"
     except Exception as error:  # any failure means "not ready"
         checks["database"] = type(error).__name__
     try:
-        checks["rateLimits"] = "ok" if await request.app.state.limiter.ping() else "unreachable"
+        checks["rateLimits"] = "ok" if await state.limiter.ping() else "unreachable"
     except Exception as error:
         checks["rateLimits"] = type(error).__name__
     ready = all(value == "ok" for value in checks.values())

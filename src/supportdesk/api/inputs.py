@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, StringConstraints
 
+from supportdesk.api.deps import app_state
 from supportdesk.auth.dependencies import WriteSupport, authenticate, check_scope
 from supportdesk.core.errors import UnsupportedMediaType
 
@@ -69,7 +70,7 @@ class AuthFirstRoute(APIRoute):
                 return await handler(request)
             except RequestValidationError as error:
                 if any(e.get("type") == "json_invalid" for e in error.errors()):
-                    async with request.app.state.db.transaction() as session:
+                    async with app_state(request).db.transaction() as session:
                         principal = await authenticate(request, session)
                     check_scope(principal, ("write:support",))
                 raise

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from supportdesk.api.deps import app_state
 from supportdesk.auth.principal import Principal
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Forbidden, InvalidApiKey, RateLimited, Unauthorized
@@ -14,7 +15,7 @@ from supportdesk.core.errors import Forbidden, InvalidApiKey, RateLimited, Unaut
 
 async def _transaction(request: Request) -> AsyncIterator[DbSession]:
     """One transaction per request: committed before the response is sent, or rolled back."""
-    async with request.app.state.db.transaction() as session:
+    async with app_state(request).db.transaction() as session:
         yield session
 
 
@@ -24,7 +25,7 @@ Session = Annotated[DbSession, Depends(_transaction, scope="function")]
 
 
 def client_ip(request: Request) -> str:
-    if request.app.state.settings.trust_forwarded_for:
+    if app_state(request).settings.trust_forwarded_for:
         forwarded = request.headers.get("x-forwarded-for")
         if forwarded:
             return forwarded.split(",")[0].strip()
@@ -45,7 +46,7 @@ def presented_key(request: Request) -> str | None:
 
 async def authenticate(request: Request, session: Session) -> Principal:
     """401 for no key or a bad one (429 once an address fails too often); 429 over the limit."""
-    state = request.app.state
+    state = app_state(request)
     key = presented_key(request)
     try:
         if key is None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import FileResponse, Response
 
+from supportdesk.api.deps import AppSettings
 from supportdesk.api.v1.router import TicketNumber
 from supportdesk.api.v1.schemas import error_responses
 from supportdesk.attachments import service
@@ -36,7 +37,7 @@ FILE_RESPONSE: dict[int | str, dict[str, object]] = {
     summary="Download a ticket attachment",
 )
 async def download_attachment(
-    request: Request,
+    settings: AppSettings,
     principal: ReadSupport,
     session: Session,
     number: TicketNumber,
@@ -44,7 +45,7 @@ async def download_attachment(
 ) -> Response:
     """The bytes of a file on a ticket the key may see (404 alike for any other case)."""
     found, path = await service.find_for_download(
-        session, principal, number, attachment_id, settings=request.app.state.settings
+        session, principal, number, attachment_id, settings=settings
     )
     return FileResponse(
         path, media_type=found.content_type, headers=serving_headers(found.filename)

@@ -15,6 +15,7 @@ import re
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from supportdesk.api.deps import state_of
 from supportdesk.api.handlers import error_response
 from supportdesk.api.v1.router import MAX_NUMBER, ticket_response
 from supportdesk.auth.dependencies import authenticate, check_scope
@@ -44,7 +45,7 @@ class TicketReadLane:
         scope["route"] = _ROUTE
         request = Request(scope, receive)
         try:
-            async with scope["app"].state.db.transaction() as session:
+            async with state_of(scope["app"]).db.transaction() as session:
                 principal = await authenticate(request, session)
                 check_scope(principal, _READ)
                 response = await ticket_response(

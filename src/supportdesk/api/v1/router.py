@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import Response
 
+from supportdesk.api.deps import app_state
 from supportdesk.api.inputs import MAX_TICKET_NUMBER, AuthFirstRoute, json_body
 from supportdesk.api.v1 import render
 from supportdesk.api.v1.schemas import (
@@ -46,7 +47,7 @@ def _json(
 
 
 def _shown(request: Request, principal: Principal, ticket: TicketRecord) -> dict[str, Any]:
-    zone = request.app.state.settings.zone
+    zone = app_state(request).settings.zone
     return render.ticket_dict(
         ticket, staff_view=principal.is_staff, zone=zone, viewtime=hostbill(utcnow(), zone)
     )

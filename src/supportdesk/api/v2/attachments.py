@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
 
+from supportdesk.api.deps import AppSettings
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
 from supportdesk.attachments.detect import download_content
@@ -78,7 +79,7 @@ async def multipart_body(request: Request) -> None:
     summary="Upload an attachment",
 )
 async def upload_attachment(
-    request: Request,
+    settings: AppSettings,
     principal: WriteSupport,
     session: Session,
     # After the key check, so that a caller without a key hears 401 whatever it sent.
@@ -96,7 +97,7 @@ async def upload_attachment(
         filename=file.filename,
         data=await file.read(),
         ticket_ref=_uploaded_to(ticket_id),
-        settings=request.app.state.settings,
+        settings=settings,
     )
     body = {
         "attachmentId": record.upload_id,
@@ -123,7 +124,7 @@ async def upload_attachment(
     summary="Download an attachment",
 )
 async def download_attachment(
-    request: Request,
+    settings: AppSettings,
     principal: ReadSupport,
     session: Session,
     attachment_id: Annotated[str, Path(description="The attachment's `tatt_` id.")],
@@ -136,7 +137,7 @@ async def download_attachment(
     if ticket_ref is None:
         raise AttachmentNotFound()
     found, path = await service.find_for_download(
-        session, principal, ticket_ref, attachment_id, settings=request.app.state.settings
+        session, principal, ticket_ref, attachment_id, settings=settings
     )
     return FileResponse(
         path, media_type=found.content_type, headers=serving_headers(found.filename)
