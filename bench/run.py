@@ -201,7 +201,10 @@ async def prepare(
             lines.append(f"{keys[owner]} {number} {response.headers['etag']}")
             if not sample_body or abs(len(response.content) - 7000) < abs(len(sample_body) - 7000):
                 sample_body = response.content
-        engine: Engine = database._sqlite_engine or database._async_engine.sync_engine
+        engine: Engine | None = database._sqlite_engine
+        if engine is None:
+            assert database._async_engine is not None
+            engine = database._async_engine.sync_engine
         for label, number in (("fewest_replies", fewest), ("most_replies", most[0])):
             seen: list[str] = []
 

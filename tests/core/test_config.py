@@ -83,4 +83,4 @@ def test_an_explicit_storage_url_outranks_the_redis_url() -> None:
 )
 def test_other_storage_urls_are_refused_at_start(field: str, value: str) -> None:
     with pytest.raises(ValidationError, match=field):
-        Settings(database_url="sqlite:///unused.db", **{field: value})
+        Settings.model_validate({"database_url": "sqlite:///unused.db", field: value})

@@ -19,7 +19,7 @@ from tests.support import AppFactory, client_for
 
 async def test_a_keys_limit_is_shared_by_apps_on_the_same_storage(
     make_app: AppFactory, rate_limit_url: str
-):
+) -> None:
     first, second = make_app(), make_app()
     db = state_of(first).db
     world = await builders.world(db)

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import select
 
+from supportdesk.auth.principal import Principal
 from supportdesk.core.db import Database, DbSession
 from supportdesk.core.errors import (
     Conflict,
@@ -81,7 +82,7 @@ async def ticket(db: Database, world: World) -> BuiltTicket:
 class TestOpen:
     async def test_a_new_ticket_is_open_unread_by_staff_with_its_clocks_at_opening(
         self, db: Database, world: World
-    ):
+    ) -> None:
         before = datetime.now(UTC)
         number = await run(
             db,
@@ -108,7 +109,7 @@ class TestOpen:
         assert re.fullmatch(r"tkt_[0-9a-hjkmnp-tv-z]{26}", row["public_id"])
         assert 100_000 <= number <= 999_999
 
-    async def test_staff_opens_as_admin_for_a_client(self, db: Database, world: World):
+    async def test_staff_opens_as_admin_for_a_client(self, db: Database, world: World) -> None:
         number = await run(
             db,
             lambda s: service.open_ticket(
@@ -127,7 +128,7 @@ class TestOpen:
 
     async def test_resolve_date_comes_from_the_departments_resolve_within_hours(
         self, db: Database, world: World
-    ):
+    ) -> None:
         dept_id, _ = await conversation_builders.department(db, resolve_within_hours=36)
         number = await run(
             db,
@@ -139,7 +140,7 @@ class TestOpen:
     @pytest.mark.parametrize("which", ["hidden", "unknown"])
     async def test_a_client_may_only_use_a_visible_department(
         self, db: Database, world: World, which: str
-    ):
+    ) -> None:
         dept_id = world.hidden_dept_id if which == "hidden" else 987654
         with pytest.raises(ValidationFailed) as raised:
             await run(
@@ -149,7 +150,7 @@ class TestOpen:
         assert raised.value.pointer == "dept_id"
         assert await ticket_count(db) == 0
 
-    async def test_numbers_are_six_digits_and_distinct(self, db: Database, world: World):
+    async def test_numbers_are_six_digits_and_distinct(self, db: Database, world: World) -> None:
         principal = client_principal(world.client_id)
         numbers = [
             await run(db, lambda s: service.open_ticket(s, principal, draft(world.dept_id)))
@@ -160,7 +161,7 @@ class TestOpen:
 
     async def test_a_number_that_is_taken_is_never_reused(
         self, db: Database, world: World, monkeypatch: pytest.MonkeyPatch
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.other_client_id
         )
@@ -175,18 +176,21 @@ class TestOpen:
         assert number == 654321
         assert (await stored(db, NUMBER))["client_id"] == world.other_client_id, "untouched"
 
-    async def test_a_linked_service_must_be_the_callers(self, db: Database, world: World):
+    async def test_a_linked_service_must_be_the_callers(self, db: Database, world: World) -> None:
         theirs = await builders.service(db, world.other_client_id)
         mine = await builders.service(db, world.client_id, service_type="hosting")
         principal = client_principal(world.client_id)
         for service_type, service_id in (("vps", theirs), ("vps", mine), ("hosting", 999_999)):
-            with pytest.raises(ValidationFailed) as raised:
-                await run(
-                    db,
-                    lambda s, t=service_type, i=service_id: service.open_ticket(
-                        s, principal, draft(world.dept_id, service_type=t, service_id=i)
-                    ),
+
+            def opening(
+                s: DbSession, t: str = service_type, i: int = service_id
+            ) -> Awaitable[object]:
+                return service.open_ticket(
+                    s, principal, draft(world.dept_id, service_type=t, service_id=i)
                 )
+
+            with pytest.raises(ValidationFailed) as raised:
+                await run(db, opening)
             assert raised.value.pointer == "context.service_id"
         assert await ticket_count(db) == 0
         number = await run(
@@ -216,7 +220,7 @@ class TestOpen:
             ).one()
         assert tuple(link) == (mine, "Quota exceeded.", True)
 
-    async def test_a_guest_ticket_links_no_service(self, db: Database, world: World):
+    async def test_a_guest_ticket_links_no_service(self, db: Database, world: World) -> None:
         service_id = await builders.service(db, world.client_id)
         guest = draft(
             world.dept_id,
@@ -230,7 +234,9 @@ class TestOpen:
 
 
 class TestCriticalTickets:
-    async def test_one_critical_ticket_per_client_per_hour(self, db: Database, world: World):
+    async def test_one_critical_ticket_per_client_per_hour(
+        self, db: Database, world: World
+    ) -> None:
         principal = client_principal(world.client_id)
         critical = draft(world.dept_id, priority="critical", critical_reason="Down")
         await run(db, lambda s: service.open_ticket(s, principal, critical))
@@ -247,7 +253,7 @@ class TestCriticalTickets:
         )
         assert await ticket_count(db) == 3
 
-    async def test_retry_after_is_when_the_hour_is_over(self, db: Database, world: World):
+    async def test_retry_after_is_when_the_hour_is_over(self, db: Database, world: World) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -265,7 +271,7 @@ class TestCriticalTickets:
 
     async def test_a_critical_ticket_over_an_hour_old_does_not_count(
         self, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -280,7 +286,7 @@ class TestCriticalTickets:
 
     async def test_staff_opening_a_critical_ticket_for_the_client_counts(
         self, db: Database, world: World
-    ):
+    ) -> None:
         for_client = draft(
             world.dept_id, priority="critical", critical_reason="Down", client_id=world.client_id
         )
@@ -295,7 +301,7 @@ class TestCriticalTickets:
 class TestReplies:
     async def test_a_staff_reply_answers_and_unreads_for_the_client(
         self, db: Database, world: World, ticket: BuiltTicket
-    ):
+    ) -> None:
         state, reply_id = await run(
             db,
             lambda s: service.post_reply(
@@ -319,7 +325,7 @@ class TestReplies:
 
     async def test_a_client_reply_is_client_reply_and_unreads_for_staff(
         self, db: Database, world: World, ticket: BuiltTicket
-    ):
+    ) -> None:
         public_id = await conversation_builders.public_id_of(db, ticket.id)
         state, reply_id = await run(
             db,
@@ -341,16 +347,22 @@ class TestReplies:
 
     async def test_each_reply_moves_lastreply_again(
         self, db: Database, world: World, ticket: BuiltTicket
-    ):
+    ) -> None:
         moments = []
         for principal in (client_principal(world.client_id), staff_principal(world.staff_id)) * 2:
-            await run(db, lambda s, p=principal: service.post_reply(s, p, NUMBER, "..."))
+
+            def replying(s: DbSession, p: Principal = principal) -> Awaitable[object]:
+                return service.post_reply(s, p, NUMBER, "...")
+
+            await run(db, replying)
             moments.append((await stored(db))["last_reply_at"])
         assert moments == sorted(moments)
         assert len(set(moments)) == 4
         assert (await stored(db))["status"] == "Answered"
 
-    async def test_a_client_cannot_reply_to_a_closed_ticket(self, db: Database, world: World):
+    async def test_a_client_cannot_reply_to_a_closed_ticket(
+        self, db: Database, world: World
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, status="Closed"
         )
@@ -367,7 +379,9 @@ class TestReplies:
             OPENED,
         )
 
-    async def test_replies_locked_refuse_the_client_not_staff(self, db: Database, world: World):
+    async def test_replies_locked_refuse_the_client_not_staff(
+        self, db: Database, world: World
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, flags=512
         )
@@ -384,7 +398,7 @@ class TestReplies:
     @pytest.mark.parametrize("whose", ["another client's", "internal"])
     async def test_a_ticket_the_client_may_not_see_is_not_found(
         self, db: Database, world: World, whose: str
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -403,7 +417,7 @@ class TestReplies:
 class TestReadMarkers:
     async def test_reading_marks_only_the_readers_side_and_is_not_a_change(
         self, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -427,7 +441,7 @@ class TestReadMarkers:
 
     async def test_a_reply_unreads_the_other_side_until_it_reads(
         self, db: Database, world: World, ticket: BuiltTicket
-    ):
+    ) -> None:
         client, staff = client_principal(world.client_id), staff_principal(world.staff_id)
         await run(db, lambda s: service.post_reply(s, staff, NUMBER, "Answer"))
         assert (await stored(db))["client_read"] is False
@@ -440,7 +454,7 @@ class TestReadMarkers:
 
     async def test_a_ticket_the_reader_may_not_see_is_not_found_and_not_marked(
         self, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, client_read=False
         )
@@ -456,7 +470,7 @@ class TestCloseAndReopen:
     @pytest.mark.parametrize("side", ["client", "staff"])
     async def test_either_side_closes_and_closing_moves_lastupdate_only(
         self, db: Database, world: World, ticket: BuiltTicket, side: str
-    ):
+    ) -> None:
         principal = (
             client_principal(world.client_id)
             if side == "client"
@@ -469,14 +483,16 @@ class TestCloseAndReopen:
         assert row["updated_at"] > OPENED
         assert row["last_reply_at"] == OPENED
 
-    async def test_closing_a_closed_ticket_changes_nothing(self, db: Database, world: World):
+    async def test_closing_a_closed_ticket_changes_nothing(
+        self, db: Database, world: World
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, status="Closed"
         )
         await run(db, lambda s: service.close_ticket(s, client_principal(world.client_id), NUMBER))
         assert (await stored(db))["updated_at"] == OPENED
 
-    async def test_reopening_a_closed_ticket_opens_it(self, db: Database, world: World):
+    async def test_reopening_a_closed_ticket_opens_it(self, db: Database, world: World) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, status="Closed"
         )
@@ -491,7 +507,7 @@ class TestCloseAndReopen:
     @pytest.mark.parametrize("status", ["Open", "Answered", "Client-Reply", "On-Hold"])
     async def test_reopening_a_ticket_that_is_not_closed_changes_nothing(
         self, db: Database, world: World, status: str
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, status=status
         )
@@ -505,7 +521,7 @@ class TestCloseAndReopen:
     @pytest.mark.parametrize("forbidden_by", ["department", "flag 4096"])
     async def test_a_client_may_not_reopen_where_forbidden_staff_may(
         self, db: Database, world: World, forbidden_by: str
-    ):
+    ) -> None:
         dept_id = world.dept_id
         if forbidden_by == "department":
             dept_id, _ = await conversation_builders.department(db, client_can_reopen=False)
@@ -526,12 +542,18 @@ class TestCloseAndReopen:
         await run(db, lambda s: service.reopen_ticket(s, staff_principal(world.staff_id), NUMBER))
         assert (await stored(db))["status"] == "Open"
 
-    async def test_another_clients_ticket_is_not_found(self, db: Database, world: World):
+    async def test_another_clients_ticket_is_not_found(self, db: Database, world: World) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.other_client_id
         )
         principal = client_principal(world.client_id)
         for action in (service.close_ticket, service.reopen_ticket):
+
+            def acting(
+                s: DbSession, a: Callable[..., Awaitable[object]] = action
+            ) -> Awaitable[object]:
+                return a(s, principal, NUMBER)
+
             with pytest.raises(TicketNotFound):
-                await run(db, lambda s, a=action: a(s, principal, NUMBER))
+                await run(db, acting)
         assert (await stored(db))["status"] == "Open"

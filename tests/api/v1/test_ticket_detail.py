@@ -202,14 +202,16 @@ def ticket_of(response: httpx.Response) -> dict[str, Any]:
 class TestGetTicketDetail:
     # --- 401: no key, bad keys ------------------------------------------------------------
 
-    async def test_no_key_is_401_unauthorized(self, api: httpx.AsyncClient, opened: BuiltTicket):
+    async def test_no_key_is_401_unauthorized(
+        self, api: httpx.AsyncClient, opened: BuiltTicket
+    ) -> None:
         response = await api.get(url())
         assert_error(response, 401, "UNAUTHORIZED")
         assert_rate_limit_headers(response)
 
     async def test_empty_bearer_is_401_unauthorized(
         self, api: httpx.AsyncClient, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await api.get(url(), headers={"Authorization": "Bearer "})
         assert_error(response, 401, "UNAUTHORIZED")
 
@@ -219,7 +221,7 @@ class TestGetTicketDetail:
     )
     async def test_malformed_or_unknown_key_is_401_invalid_api_key(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, bad: str
-    ):
+    ) -> None:
         presented = {
             "one-character-change": world.client_key[:-1]
             + ("A" if world.client_key[-1] != "A" else "B"),
@@ -231,7 +233,7 @@ class TestGetTicketDetail:
 
     async def test_revoked_key_is_401_invalid_api_key(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         key_id, api_key = await builders.api_key(db, client_id=world.client_id)
         assert (await get_ticket(api, api_key)).status_code == 200
         await builders.update_key(db, key_id, revoked_at=datetime.now(UTC))
@@ -239,7 +241,7 @@ class TestGetTicketDetail:
 
     async def test_expired_key_is_401_invalid_api_key(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         key_id, api_key = await builders.api_key(db, client_id=world.client_id, expires_in_days=1)
         assert (await get_ticket(api, api_key)).status_code == 200
         await builders.update_key(db, key_id, expires_at=datetime.now(UTC) - timedelta(seconds=1))
@@ -247,19 +249,19 @@ class TestGetTicketDetail:
 
     async def test_bad_key_with_an_unknown_number_is_still_401(
         self, api: httpx.AsyncClient, world: World
-    ):
+    ) -> None:
         assert_error(await get_ticket(api, tokens.generate(), 999999), 401, "INVALID_API_KEY")
 
     @pytest.mark.parametrize("scheme", ["Bearer", "bearer"])
     async def test_authorization_bearer_works_like_x_api_key(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, scheme: str
-    ):
+    ) -> None:
         response = await api.get(url(), headers={"Authorization": f"{scheme} {world.client_key}"})
         assert ticket_of(response)["number"] == str(NUMBER)
 
     async def test_bad_bearer_is_401_invalid_api_key(
         self, api: httpx.AsyncClient, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await api.get(url(), headers={"Authorization": "Bearer sd_live_nope"})
         assert_error(response, 401, "INVALID_API_KEY")
 
@@ -267,13 +269,13 @@ class TestGetTicketDetail:
 
     async def test_key_without_read_support_is_403_forbidden(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         body = assert_error(await get_ticket(api, world.account_only_key), 403, "FORBIDDEN")
         assert "read:support" in body["message"]
 
     async def test_suspended_clients_key_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.suspended_client_id
         )
@@ -284,7 +286,7 @@ class TestGetTicketDetail:
 
     async def test_closed_clients_key_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         closed = await builders.client(db, status="Closed")
         _, api_key = await builders.api_key(db, client_id=closed)
         await builders.ticket(db, number=NUMBER, dept_id=world.dept_id, client_id=closed)
@@ -294,13 +296,13 @@ class TestGetTicketDetail:
 
     async def test_unknown_number_is_404_not_found(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         assert_error(await get_ticket(api, world.staff_key, 999999), 404, "NOT_FOUND")
         assert_error(await get_ticket(api, world.client_key, 999999), 404, "NOT_FOUND")
 
     async def test_another_clients_ticket_is_the_same_404_as_an_unknown_number(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         not_yours = await get_ticket(api, world.other_client_key, NUMBER)
         unknown = await get_ticket(api, world.other_client_key, 999999)
         assert_error(not_yours, 404, "NOT_FOUND")
@@ -311,7 +313,7 @@ class TestGetTicketDetail:
 
     async def test_internal_ticket_is_404_for_its_client_and_shown_to_staff(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, flags=16 | 1
         )
@@ -323,7 +325,7 @@ class TestGetTicketDetail:
 
     async def test_staff_sees_every_clients_tickets_and_guests(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=111111, dept_id=world.dept_id, client_id=world.other_client_id
         )
@@ -348,7 +350,7 @@ class TestGetTicketDetail:
     )
     async def test_malformed_number_is_400_invalid_parameter(
         self, api: httpx.AsyncClient, world: World, number: str
-    ):
+    ) -> None:
         response = await get_ticket(api, world.staff_key, number)
         body = assert_error(response, 400, "INVALID_PARAMETER")
         assert "number" in body["message"]
@@ -356,12 +358,14 @@ class TestGetTicketDetail:
     @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
     async def test_other_methods_are_405(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, method: str
-    ):
+    ) -> None:
         response = await api.request(method, url(), headers=key(world.staff_key))
         assert_error(response, 405, "METHOD_NOT_ALLOWED")
         assert "GET" in response.headers["allow"]
 
-    async def test_unknown_route_is_404_in_the_v1_shape(self, api: httpx.AsyncClient, world: World):
+    async def test_unknown_route_is_404_in_the_v1_shape(
+        self, api: httpx.AsyncClient, world: World
+    ) -> None:
         for path in ["/api/support/nope", "/nope", f"{url()}/nope", "/api/support/tickets/1/2/3"]:
             assert_error(await api.get(path, headers=key(world.staff_key)), 404, "NOT_FOUND")
 
@@ -370,7 +374,7 @@ class TestGetTicketDetail:
     )
     async def test_accept_that_rules_out_json_is_406(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, accept: str
-    ):
+    ) -> None:
         response = await get_ticket(api, world.staff_key, Accept=accept)
         assert_error(response, 406, "NOT_ACCEPTABLE")
 
@@ -380,7 +384,7 @@ class TestGetTicketDetail:
     )
     async def test_accept_that_admits_json_is_served(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, accept: str | None
-    ):
+    ) -> None:
         request = api.build_request("GET", url(), headers=key(world.staff_key))
         if accept is None:
             del request.headers["accept"]  # httpx sends `*/*` unless told otherwise
@@ -395,7 +399,7 @@ class TestGetTicketDetail:
     @pytest.mark.parametrize("viewer", ["client", "staff"])
     async def test_response_has_the_seeds_fields_order_and_types(
         self, api: httpx.AsyncClient, world: World, full: FullTicket, viewer: str
-    ):
+    ) -> None:
         response = await get_ticket(api, getattr(world, f"{viewer}_key"))
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/json"
@@ -416,7 +420,7 @@ class TestGetTicketDetail:
 
     async def test_values_follow_the_model(
         self, api: httpx.AsyncClient, world: World, full: FullTicket
-    ):
+    ) -> None:
         ticket = ticket_of(await get_ticket(api, world.staff_key))
         number = str(NUMBER)
         assert ticket["id"] == str(full.ticket.id)
@@ -516,7 +520,7 @@ class TestGetTicketDetail:
 
     async def test_datetimes_are_in_the_configured_zone(
         self, make_app: AppFactory, db: Database, world: World, full: FullTicket
-    ):
+    ) -> None:
         async with client_for(make_app(timezone="Europe/Stockholm")) as api:
             ticket = ticket_of(await get_ticket(api, world.staff_key))
         assert ticket["date"] == "2026-11-20 10:30:15"
@@ -527,7 +531,7 @@ class TestGetTicketDetail:
 
     async def test_ai_helpful_false_is_0(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         service = await builders.service(db, world.client_id, next_due=date(2027, 1, 31))
         await builders.link_service(db, opened.id, service, ai_helpful=False)
         (link,) = ticket_of(await get_ticket(api, world.client_key))["linkedServices"]
@@ -539,7 +543,7 @@ class TestGetTicketDetail:
     )
     async def test_priority_is_shown_as_a_digit(
         self, api: httpx.AsyncClient, db: Database, world: World, stored: str, shown: str
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, priority=stored
         )
@@ -547,7 +551,7 @@ class TestGetTicketDetail:
 
     async def test_a_plain_ticket_has_zero_dates_empty_text_and_empty_arrays(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         ticket = ticket_of(await get_ticket(api, world.staff_key))
         assert ticket["lastedit"] == ticket["resolve_date"] == ticket["deadline"] == ZERO
         assert ticket["lastreply"] == ticket["date"]
@@ -574,7 +578,7 @@ class TestGetTicketDetail:
 
     async def test_merged_escalated_branded_ticket_shows_its_references(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         target = await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id
         )
@@ -607,7 +611,7 @@ class TestGetTicketDetail:
 
     async def test_custom_status_and_number_wider_than_six_digits(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         await builders.custom_status(db, "Waiting-Vendor", "abcdef")
         await builders.ticket(
             db,
@@ -624,7 +628,7 @@ class TestGetTicketDetail:
 
     async def test_client_view_hides_what_is_staff_only(
         self, api: httpx.AsyncClient, world: World, full: FullTicket
-    ):
+    ) -> None:
         ticket = ticket_of(await get_ticket(api, world.client_key))
         assert ticket["notes"] == []
         assert ticket["bcc"] == ""
@@ -646,7 +650,7 @@ class TestGetTicketDetail:
 
     async def test_staff_view_shows_everything(
         self, api: httpx.AsyncClient, world: World, full: FullTicket
-    ):
+    ) -> None:
         ticket = ticket_of(await get_ticket(api, world.staff_key))
         assert len(ticket["notes"]) == 2
         assert ticket["bcc"] == "audit@example.com"
@@ -660,7 +664,7 @@ class TestGetTicketDetail:
 
     async def test_client_reading_sets_client_read_once(
         self, app: FastAPI, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         built = await builders.ticket(
             db,
             number=NUMBER,
@@ -685,7 +689,7 @@ class TestGetTicketDetail:
 
     async def test_staff_reading_sets_admin_read_once(
         self, app: FastAPI, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         built = await builders.ticket(
             db,
             number=NUMBER,
@@ -708,7 +712,7 @@ class TestGetTicketDetail:
 
     async def test_a_refused_read_marks_nothing(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         built = await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, client_read=False
         )
@@ -720,7 +724,7 @@ class TestGetTicketDetail:
 
     async def test_etag_is_weak_and_if_none_match_gets_304(
         self, api: httpx.AsyncClient, world: World, full: FullTicket
-    ):
+    ) -> None:
         first = await get_ticket(api, world.client_key)
         tag = first.headers["etag"]
         assert re.fullmatch(r'W/"[^"]+"', tag)
@@ -739,7 +743,7 @@ class TestGetTicketDetail:
 
     async def test_an_old_etag_gets_200(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await get_ticket(api, world.client_key, **{"If-None-Match": 'W/"stale"'})
         assert response.status_code == 200
         assert response.json()["data"]["ticket"]["number"] == str(NUMBER)
@@ -747,7 +751,7 @@ class TestGetTicketDetail:
     @pytest.mark.parametrize("sent", ["strong", "star"])
     async def test_if_none_match_uses_weak_comparison(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, sent: str
-    ):
+    ) -> None:
         """RFC 9110 13.1.2: If-None-Match compares weakly (`"x"` matches `W/"x"`); `*` matches
         any current representation."""
         tag = (await get_ticket(api, world.client_key)).headers["etag"]
@@ -757,7 +761,7 @@ class TestGetTicketDetail:
 
     async def test_etag_changes_with_a_new_reply(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         tag = (await get_ticket(api, world.client_key)).headers["etag"]
         await builders.reply(db, opened.id)
         response = await get_ticket(api, world.client_key, **{"If-None-Match": tag})
@@ -767,7 +771,7 @@ class TestGetTicketDetail:
 
     async def test_etag_changes_when_the_department_is_renamed(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         tag = (await get_ticket(api, world.client_key)).headers["etag"]
         async with db.transaction() as session:
             await session.execute(
@@ -782,7 +786,7 @@ class TestGetTicketDetail:
 
     async def test_a_draft_moves_the_staff_tag_only(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         opened = await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, admin_read=True
         )
@@ -798,7 +802,7 @@ class TestGetTicketDetail:
 
     async def test_a_keys_rate_limit_gives_429_with_retry_after(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         _, api_key = await builders.api_key(db, client_id=world.client_id, rate_limit_per_minute=3)
         responses = [await get_ticket(api, api_key) for _ in range(4)]
         assert [response.status_code for response in responses] == [200, 200, 200, 429]
@@ -818,7 +822,7 @@ class TestGetTicketDetail:
 
     async def test_every_response_carries_rate_limit_headers(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         _, limited = await builders.api_key(db, client_id=world.client_id, rate_limit_per_minute=1)
         await get_ticket(api, limited)
         responses = {
@@ -842,7 +846,7 @@ class TestGetTicketDetail:
 
     async def test_failed_authentication_is_limited_per_address(
         self, make_app: AppFactory, world: World
-    ):
+    ) -> None:
         async with client_for(make_app(auth_failures_per_minute=3)) as api:
             failures = [await get_ticket(api, tokens.generate()) for _ in range(3)]
             assert [response.status_code for response in failures] == [401, 401, 401]
