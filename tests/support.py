@@ -26,11 +26,8 @@ def run_in_thread(work: Callable[[], T]) -> T:
 
 
 async def close_limiter(limiter: RateLimiter) -> None:
-    """Close the Redis connection pool a limiter opened (memory storage holds nothing)."""
-    bridge = getattr(limiter.storage, "bridge", None)
-    client = getattr(bridge, "storage", None)
-    if client is not None:
-        await client.aclose()
+    """Close the Redis connections a limiter opened (memory storage holds nothing)."""
+    await limiter.close()
 
 
 def client_for(app: FastAPI) -> httpx.AsyncClient:

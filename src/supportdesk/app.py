@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await state.db.dispose()
+        await state.limiter.close()
 
     app = FastAPI(
         title="supportdesk",

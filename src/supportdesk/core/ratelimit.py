@@ -49,6 +49,7 @@ class RateLimiter:
         self, storage_url: str, *, auth_failures_per_minute: int, redis_connections: int = 64
     ) -> None:
         options: dict[str, Any] = {}
+        self._pool: BlockingConnectionPool | None = None
         client_url = redis_client_url(storage_url)
         if client_url is not None:
             # redis-py (installed), not limits' default coredis (not installed).
@@ -56,9 +57,10 @@ class RateLimiter:
             # A bounded pool that makes a burst wait for a free connection, where the default
             # pool refuses ("Too many connections") once a burst has opened its maximum. Its
             # URL's scheme picks the connection: TCP, TLS (rediss://) or a unix socket.
-            options["connection_pool"] = BlockingConnectionPool.from_url(
+            self._pool = BlockingConnectionPool.from_url(
                 client_url, max_connections=redis_connections, timeout=10
             )
+            options["connection_pool"] = self._pool
         storage = storage_from_string(storage_url, **options)
         assert isinstance(storage, Storage)
         self.storage: Storage = storage
@@ -90,3 +92,8 @@ class RateLimiter:
 
     async def reset(self) -> None:
         await self.storage.reset()
+
+    async def close(self) -> None:
+        """Close the Redis connections (the pool is ours: the client does not close it)."""
+        if self._pool is not None:
+            await self._pool.disconnect()
