@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 from supportdesk.accounts.models import Client, ClientGroup, Staff
 from supportdesk.attachments.storage import FileStore
 from supportdesk.core.db import DbSession
+from supportdesk.core.errors import Conflict
 from supportdesk.core.ids import public_id
 from supportdesk.core.models import Base
 from supportdesk.demo.data import (
@@ -76,8 +77,34 @@ async def load_demo(session: DbSession, files: FileStore) -> dict[str, Any]:
     """
     marker = await session.execute(select(Staff.id).where(Staff.username == MARKER_USERNAME))
     if marker.first() is None:
+        collisions = await _collisions(session)
+        if collisions:
+            raise Conflict(
+                f"this database already holds other data the demo would collide with "
+                f"({'; '.join(collisions)}): load the demo into a new database, or into one "
+                "it was loaded into before"
+            )
         await _load(session, files)
     return await _summary(session)
+
+
+async def _collisions(session: DbSession) -> list[str]:
+    """The unique names and numbers of the data set that the database holds already."""
+    unique: list[tuple[str, Any, list[Any]]] = [
+        ("department slugs", Department.slug, [dept.slug for dept in DEPARTMENTS]),
+        ("client e-mails", Client.email, [client.email for client in CLIENTS]),
+        ("staff usernames", Staff.username, [member.username for member in STAFF]),
+        ("staff e-mails", Staff.email, [member.email for member in STAFF]),
+        ("ticket numbers", Ticket.ticket_number, [spec.number for spec in TICKETS]),
+    ]
+    found = []
+    for label, column, values in unique:
+        taken = (await session.execute(select(column).where(column.in_(values)))).scalars()
+        names = sorted(str(value) for value in taken)
+        if names:
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            found.append(f"{label} {shown}")
+    return found
 
 
 async def _summary(session: DbSession) -> dict[str, Any]:
