@@ -154,7 +154,7 @@ class TestKeys:
                 "--expires-in-days must be from 1",
             ),
             (
-                ["--client", "CLIENT", "--scope", "read:support", "--rate-limit", "10**9"],
+                ["--client", "CLIENT", "--scope", "read:support", "--rate-limit", "2**31"],
                 "--rate-limit must be from 1",
             ),
         ],
@@ -164,6 +164,7 @@ class TestKeys:
             "CLIENT": str(world.client_id),
             "STAFF": str(world.staff_id),
             "10**9": str(10**9),
+            "2**31": str(2**31),
         }
         result = cli("keys", "create", *(names.get(arg, arg) for arg in args))
         assert_one_line_error(result, message)

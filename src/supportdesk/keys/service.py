@@ -19,11 +19,11 @@ from supportdesk.keys.repository import KeyRecord
 # How long since this process last wrote `last_used_at` for a key; the UPDATE's own condition
 # keeps it to once a minute across processes.
 _LAST_USED_EVERY = 60.0
-# Row ids are 32-bit integers: a larger id names no row (and PostgreSQL refuses to compare it).
-_MAX_ROW_ID = 2**31 - 1
-# Bounds that keep the expiry a date and the limit a setting's range (`rate_limit_per_minute`).
+# Ids and limits are 32-bit integer columns: a larger id names no row, a larger limit does not
+# fit (and PostgreSQL refuses either rather than compare or store it).
+_MAX_INTEGER = 2**31 - 1
+# A century: an expiry stays a date.
 _MAX_EXPIRY_DAYS = 100 * 366
-_MAX_RATE_LIMIT = 1_000_000
 
 
 @dataclass(slots=True)
@@ -101,10 +101,10 @@ async def create_key(
         )
     if expires_in_days is not None and not 1 <= expires_in_days <= _MAX_EXPIRY_DAYS:
         raise ValidationFailed(f"--expires-in-days must be from 1 to {_MAX_EXPIRY_DAYS}.")
-    if rate_limit_per_minute is not None and not 1 <= rate_limit_per_minute <= _MAX_RATE_LIMIT:
-        raise ValidationFailed(f"--rate-limit must be from 1 to {_MAX_RATE_LIMIT}.")
+    if rate_limit_per_minute is not None and not 1 <= rate_limit_per_minute <= _MAX_INTEGER:
+        raise ValidationFailed(f"--rate-limit must be from 1 to {_MAX_INTEGER}.")
     owner_id = client_id if client_id is not None else staff_id
-    if owner_id is None or not 1 <= owner_id <= _MAX_ROW_ID:
+    if owner_id is None or not 1 <= owner_id <= _MAX_INTEGER:
         raise NotFound("No such client." if client_id is not None else "No such staff member.")
     owner = (
         select(Client.id).where(Client.id == client_id)
@@ -138,7 +138,7 @@ async def revoke_key(session: DbSession, key_or_id: str) -> bool:
     now: datetime = utcnow()
     if key_or_id.isdigit():
         key_id = int(key_or_id)
-        if key_id > _MAX_ROW_ID:
+        if key_id > _MAX_INTEGER:
             return False
         return await repository.revoke(session, key_id=key_id, digest=None, now=now)
     if not tokens.is_well_formed(key_or_id):
