@@ -18,13 +18,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from rich.progress import Progress
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import Table, create_engine, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from supportdesk.core.db import async_url
 from supportdesk.core.migrate import upgrade
 from supportdesk.models import (
     Attachment,
+    Base,
     Client,
     ClientGroup,
     Department,
@@ -240,8 +241,8 @@ def rows(tickets: int, seed: int) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 STATUS_IDS: dict[str, int] = {}
-TABLES = {
-    model.__tablename__: model.__table__
+TABLES: dict[str, Table] = {
+    model.__tablename__: Base.metadata.tables[model.__tablename__]
     for model in (
         ClientGroup,
         Staff,

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, event, select
 
+from supportdesk.api.deps import state_of
 from supportdesk.app import create_app
 from supportdesk.core.config import Settings
 from supportdesk.keys.service import create_key
@@ -125,7 +126,7 @@ async def prepare(
             log_level="WARNING",
         )
     )
-    database = app.state.db
+    database = state_of(app).db
     rng = random.Random(7)
     lines: list[str] = []
     async with database.transaction() as session:
@@ -200,7 +201,10 @@ async def prepare(
             lines.append(f"{keys[owner]} {number} {response.headers['etag']}")
             if not sample_body or abs(len(response.content) - 7000) < abs(len(sample_body) - 7000):
                 sample_body = response.content
-        engine: Engine = database._sqlite_engine or database._async_engine.sync_engine
+        engine: Engine | None = database._sqlite_engine
+        if engine is None:
+            assert database._async_engine is not None
+            engine = database._async_engine.sync_engine
         for label, number in (("fewest_replies", fewest), ("most_replies", most[0])):
             seen: list[str] = []
 

@@ -27,6 +27,7 @@ import redis
 from fastapi import FastAPI
 from sqlalchemy import delete, make_url, text
 
+from supportdesk.api.deps import state_of
 from supportdesk.app import create_app
 from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
@@ -56,9 +57,14 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from tests.test_seed_copy import seed_comparison
+
     storage = "redis" if os.environ.get(REDIS_ENV) else "memory"
-    return f"supportdesk: backend={backend()}, rate-limit storage={storage}"
+    return [
+        f"supportdesk: backend={backend()}, rate-limit storage={storage}",
+        f"seed page (tests/data): {seed_comparison()}",
+    ]
 
 
 # --- the database, once per session ----------------------------------------------------------
@@ -196,8 +202,8 @@ async def make_app(
 
     yield make
     for app in apps:
-        await app.state.db.dispose()
-        await close_limiter(app.state.limiter)
+        await state_of(app).db.dispose()
+        await close_limiter(state_of(app).limiter)
 
 
 @pytest.fixture
@@ -207,7 +213,7 @@ def app(make_app: AppFactory) -> FastAPI:
 
 @pytest.fixture
 def db(app: FastAPI) -> Database:
-    database: Database = app.state.db
+    database = state_of(app).db
     return database
 
 

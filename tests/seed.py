@@ -1,4 +1,8 @@
-"""The seed page (`../shared/seed/get-support-ticket-details.txt`): the contract's authority.
+"""The seed page: the contract's authority, kept in the repository as `tests/data/`.
+
+`SEED` is a byte-identical copy of `../shared/seed/get-support-ticket-details.txt`, so that the
+suite needs nothing beside the repository; `tests/test_seed_copy.py` holds the copy to the
+original wherever the original is there.
 
 `seed_response()` is the JSON example after the page's `Response` line; `assert_seed_shape`
 checks a rendered value against it: the same keys in the same order, the same JSON types.
@@ -11,21 +15,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-_PAGE = Path("shared") / "seed" / "get-support-ticket-details.txt"
-# Beside the repo (`../shared`), or beside a folder that holds the repo (a git worktree).
-SEED = next(
-    (
-        parent / _PAGE
-        for parent in Path(__file__).resolve().parents[2:]
-        if (parent / _PAGE).is_file()
-    ),
-    Path(__file__).resolve().parents[2] / _PAGE,
-)
+SEED_NAME = "get-support-ticket-details.txt"
+SEED = Path(__file__).resolve().parent / "data" / SEED_NAME
+# Where the original lives: the shared/ folder beside the repository, when there is one.
+SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / SEED_NAME
 
 
 @functools.cache
 def seed_response() -> dict[str, Any]:
-    assert SEED.is_file(), f"the seed page is not at {SEED} (the shared/ folder beside the repo)"
     text = SEED.read_text(encoding="utf-8")
     lines = text.splitlines()
     start = lines.index("Response") + 1

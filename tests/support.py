@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine, event
 
-from supportdesk.core.db import Database
+from supportdesk.api.deps import state_of
 from supportdesk.core.ratelimit import RateLimiter
 
 T = TypeVar("T")
@@ -26,11 +26,8 @@ def run_in_thread(work: Callable[[], T]) -> T:
 
 
 async def close_limiter(limiter: RateLimiter) -> None:
-    """Close the Redis connection pool a limiter opened (memory storage holds nothing)."""
-    bridge = getattr(limiter.storage, "bridge", None)
-    client = getattr(bridge, "storage", None)
-    if client is not None:
-        await client.aclose()
+    """Close the Redis connections a limiter opened (memory storage holds nothing)."""
+    await limiter.close()
 
 
 def client_for(app: FastAPI) -> httpx.AsyncClient:
@@ -38,7 +35,7 @@ def client_for(app: FastAPI) -> httpx.AsyncClient:
 
 
 def engine_of(app: FastAPI) -> Engine:
-    database: Database = app.state.db
+    database = state_of(app).db
     if database._sqlite_engine is not None:
         return database._sqlite_engine
     assert database._async_engine is not None

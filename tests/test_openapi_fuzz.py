@@ -54,10 +54,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
+from schemathesis.core.errors import InvalidSchema
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.core.result import Err, Ok
 from schemathesis.python import asgi
+from schemathesis.schemas import APIOperation
 
 from supportdesk.api.conditional import matches
+from supportdesk.api.deps import state_of
 from supportdesk.api.downloads import requested_span
 from supportdesk.api.v2.problems import CODES
 from supportdesk.app import create_app
@@ -248,7 +252,7 @@ def _closing_the_limiter(app: FastAPI) -> None:
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         async with original(app) as state:
             yield state
-        await close_limiter(app.state.limiter)
+        await close_limiter(state_of(app).limiter)
 
     app.router.lifespan_context = lifespan
 
@@ -323,7 +327,9 @@ def _ticket_ref(world: FuzzWorld, data: st.DataObject) -> str:
 
 def _upload_ids(world: FuzzWorld, viewer: str, data: st.DataObject) -> list[str]:
     pending = world.uploads.get(viewer, [])
-    return [pending.pop()] if pending and data.draw(st.booleans()) else []
+    if not pending:
+        return []
+    return [pending.pop()] if data.draw(st.booleans()) else []
 
 
 def _point_at_known(
@@ -551,7 +557,15 @@ def _document() -> dict[str, Any]:
 
 
 schema = schemathesis.openapi.from_dict(_document())
-OPERATIONS = [result.ok().label for result in schema.get_all_operations()]
+
+
+def _label(result: Ok[APIOperation[Any, Any, Any, Any]] | Err[InvalidSchema]) -> str:
+    if isinstance(result, Err):
+        raise result.err()
+    return result.ok().label
+
+
+OPERATIONS = [_label(result) for result in schema.get_all_operations()]
 
 
 @schema.parametrize()

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from supportdesk import __version__
 from supportdesk.api import handlers, openapi
+from supportdesk.api.deps import AppState, install_state
 from supportdesk.api.health import router as health_router
 from supportdesk.api.middleware import ApiMiddleware
 from supportdesk.api.v1.attachments import router as v1_attachments_router
@@ -35,10 +36,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis_connections=settings.redis_max_connections,
     )
 
+    state = AppState(
+        settings=settings,
+        db=Database(settings),
+        limiter=limiter,
+        authenticator=KeyAuthenticator(
+            ttl=settings.key_cache_seconds, default_rate_limit=settings.rate_limit_per_minute
+        ),
+        # Read (or created) on first use: building the app, e.g. for its OpenAPI document,
+        # touches no file.
+        cursors=CursorCodec(lambda: load_secret(settings)),
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        await app.state.db.dispose()
+        await state.db.dispose()
+        await state.limiter.close()
 
     app = FastAPI(
         title="supportdesk",
@@ -47,15 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=openapi.operation_id,
     )
-    app.state.settings = settings
-    app.state.db = Database(settings)
-    app.state.limiter = limiter
-    # Read (or created) on first use: building the app, e.g. for its OpenAPI document, touches
-    # no file.
-    app.state.cursors = CursorCodec(lambda: load_secret(settings))
-    app.state.authenticator = KeyAuthenticator(
-        ttl=settings.key_cache_seconds, default_rate_limit=settings.rate_limit_per_minute
-    )
+    install_state(app, state)
     handlers.install(app)
     openapi.install(app)
     app.include_router(health_router)

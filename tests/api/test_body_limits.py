@@ -59,7 +59,7 @@ class TestAbsurdBodies:
     @pytest.mark.parametrize("body", ABSURD.values(), ids=list(ABSURD))
     async def test_an_absurd_body_is_a_small_400_naming_the_limits(
         self, api: httpx.AsyncClient, cast: Cast, generation: str, body: bytes
-    ):
+    ) -> None:
         response = await api.post(
             create_path(generation, cast), content=body, headers={**JSON, **key(cast.client_key)}
         )
@@ -72,7 +72,7 @@ class TestAbsurdBodies:
     @pytest.mark.parametrize("body", ABSURD.values(), ids=list(ABSURD))
     async def test_without_a_key_an_absurd_body_is_401(
         self, api: httpx.AsyncClient, cast: Cast, generation: str, body: bytes
-    ):
+    ) -> None:
         response = await api.post(create_path(generation, cast), content=body, headers=JSON)
         if generation == "v1":
             assert_error(response, 401, "UNAUTHORIZED")
@@ -81,7 +81,7 @@ class TestAbsurdBodies:
 
     async def test_many_problems_list_twenty_and_say_how_many(
         self, api: httpx.AsyncClient, cast: Cast, generation: str
-    ):
+    ) -> None:
         """Under the shape limits, every problem still counts, but only 20 are listed."""
         extra = {f"k{i}": 1 for i in range(MAX_JSON_MEMBERS - 10)}
         # v1 ignores unknown top-level keys (as HostUp does), not unknown keys in `context`.
@@ -96,7 +96,7 @@ class TestAbsurdBodies:
 
     async def test_a_body_at_the_limits_is_validated_as_usual(
         self, api: httpx.AsyncClient, cast: Cast, generation: str
-    ):
+    ) -> None:
         body = {"subject": json.loads(nested(MAX_JSON_DEPTH - 1))}
         response = await api.post(
             create_path(generation, cast), json=body, headers=key(cast.client_key)
@@ -107,14 +107,16 @@ class TestAbsurdBodies:
 
 class TestAuthenticationOutranksTheBody:
     @pytest.mark.parametrize("body", [b"{not json", b'{"a": "\xff"}', nested(5000)])
-    async def test_v1_unreadable_json_without_a_key_is_401(self, api: httpx.AsyncClient, body):
+    async def test_v1_unreadable_json_without_a_key_is_401(
+        self, api: httpx.AsyncClient, body: bytes
+    ) -> None:
         response = await api.post(V1_TICKETS, content=body, headers=JSON)
         assert_error(response, 401, "UNAUTHORIZED")
 
     @pytest.mark.parametrize("body", [b"{not json", b'{"a": "\xff"}', nested(5000)])
     async def test_v2_unreadable_json_with_a_bad_key_is_401(
         self, api: httpx.AsyncClient, body: bytes
-    ):
+    ) -> None:
         response = await api.post(
             V2_TICKETS, content=body, headers={**JSON, **key("sd_live_not_a_key")}
         )
@@ -122,7 +124,7 @@ class TestAuthenticationOutranksTheBody:
 
     async def test_unreadable_json_with_a_read_only_key_is_403(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         response = await api.post(
             V2_TICKETS, content=b"{not json", headers={**JSON, **key(cast.read_only_key)}
         )
@@ -142,7 +144,7 @@ class TestAuthenticationOutranksTheBody:
     )
     async def test_broken_multipart_without_a_key_is_401_and_with_one_400(
         self, api: httpx.AsyncClient, cast: Cast, body: bytes, content_type: str
-    ):
+    ) -> None:
         headers = {"Content-Type": content_type}
         response = await api.post(UPLOADS, content=body, headers=headers)
         assert_problem(response, 401, "unauthorized")
@@ -151,7 +153,9 @@ class TestAuthenticationOutranksTheBody:
         )
         assert_problem(response, 400, "invalid_request")
 
-    async def test_a_field_error_authenticates_once(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_a_field_error_authenticates_once(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         """A body that parses is validated after authentication: one hit on the key's limit."""
         first = await api.post(V2_TICKETS, json={}, headers=key(cast.client_key))
         second = await api.post(V2_TICKETS, json={}, headers=key(cast.client_key))
@@ -174,7 +178,7 @@ class TestDuplicateContentType:
     @pytest.mark.parametrize("path", [V1_TICKETS, V2_TICKETS])
     async def test_two_content_types_are_refused_before_the_body_is_read(
         self, api: httpx.AsyncClient, cast: Cast, types: list[str], path: str
-    ):
+    ) -> None:
         headers = [("Content-Type", value) for value in types]
         headers.append(("X-API-Key", cast.client_key))
         response = await api.post(path, content=self.BIG, headers=headers)
@@ -187,7 +191,7 @@ class TestDuplicateContentType:
 
     async def test_one_content_type_over_the_json_limit_is_413(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         response = await api.post(
             V2_TICKETS, content=self.BIG, headers={**JSON, **key(cast.client_key)}
         )

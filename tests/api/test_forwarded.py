@@ -70,14 +70,14 @@ def app_trusting(make_app: AppFactory) -> Callable[..., Any]:
 class TestSenderIp:
     @pytest.mark.parametrize("forwarded", [None, CALLER, JUNK, f"{CALLER}, {FORGED}"])
     async def test_by_default_the_header_is_ignored_even_from_loopback(
-        self, app_trusting, cast: Cast, generation: str, forwarded: str | None
-    ):
+        self, app_trusting: Callable[..., Any], cast: Cast, generation: str, forwarded: str | None
+    ) -> None:
         async with from_address(app_trusting(), LOOPBACK) as client:
             assert await opened_senderip(client, cast, forwarded, generation) == LOOPBACK
 
     async def test_from_a_trusted_proxy_the_right_most_untrusted_entry(
-        self, app_trusting, cast: Cast, generation: str
-    ):
+        self, app_trusting: Callable[..., Any], cast: Cast, generation: str
+    ) -> None:
         app = app_trusting("10.0.0.0/8")
         async with from_address(app, PROXY) as client:
             chain = f"{FORGED}, {CALLER}, 10.2.2.2"
@@ -85,21 +85,23 @@ class TestSenderIp:
 
     @pytest.mark.parametrize("junk", [JUNK, "unknown", "203.0.113.5:443", "fe80::1%eth0"])
     async def test_junk_from_a_trusted_proxy_is_never_stored(
-        self, app_trusting, cast: Cast, generation: str, junk: str
-    ):
+        self, app_trusting: Callable[..., Any], cast: Cast, generation: str, junk: str
+    ) -> None:
         app = app_trusting("10.0.0.0/8")
         async with from_address(app, PROXY) as client:
             assert await opened_senderip(client, cast, junk, generation) == PROXY
 
     async def test_an_untrusted_peer_cannot_pose_as_a_proxys_client(
-        self, app_trusting, cast: Cast, generation: str
-    ):
+        self, app_trusting: Callable[..., Any], cast: Cast, generation: str
+    ) -> None:
         app = app_trusting("10.0.0.0/8")
         async with from_address(app, CALLER) as client:
             assert await opened_senderip(client, cast, FORGED, generation) == CALLER
 
 
-async def test_a_v2_message_records_the_same_address(app_trusting, cast: Cast):
+async def test_a_v2_message_records_the_same_address(
+    app_trusting: Callable[..., Any], cast: Cast
+) -> None:
     app = app_trusting("10.0.0.0/8")
     async with from_address(app, PROXY) as client:
         assert await opened_senderip(client, cast, CALLER, "v2") == CALLER
@@ -116,7 +118,9 @@ async def test_a_v2_message_records_the_same_address(app_trusting, cast: Cast):
 
 
 class TestFailedAuthenticationLimit:
-    async def test_a_forged_header_does_not_dodge_the_limit(self, app_trusting, db: Database):
+    async def test_a_forged_header_does_not_dodge_the_limit(
+        self, app_trusting: Callable[..., Any], db: Database
+    ) -> None:
         app = app_trusting(auth_failures_per_minute=3)
         async with from_address(app, LOOPBACK) as client:
             for attempt in range(3):
@@ -132,8 +136,8 @@ class TestFailedAuthenticationLimit:
             assert_rate_limited(limited)
 
     async def test_behind_a_trusted_proxy_each_caller_has_its_own_window(
-        self, app_trusting, db: Database, cast: Cast
-    ):
+        self, app_trusting: Callable[..., Any], db: Database, cast: Cast
+    ) -> None:
         app = app_trusting("10.0.0.0/8", auth_failures_per_minute=2)
         ticket = await builders.ticket(
             db, number=616828, dept_id=cast.world.dept_id, client_id=cast.world.client_id

@@ -7,6 +7,7 @@ import uuid
 import httpx
 import pytest
 
+from supportdesk.core.db import Database
 from tests import builders
 from tests.api.assertions import assert_error, assert_rate_limit_headers, assert_request_id
 from tests.builders import World
@@ -15,7 +16,7 @@ TICKET = "/api/support/tickets/616828"
 
 
 @pytest.fixture
-async def ticket(db, world: World) -> builders.BuiltTicket:
+async def ticket(db: Database, world: World) -> builders.BuiltTicket:
     return await builders.ticket(
         db, number=616828, dept_id=world.dept_id, client_id=world.client_id
     )
@@ -24,7 +25,7 @@ async def ticket(db, world: World) -> builders.BuiltTicket:
 class TestRequestIds:
     async def test_every_response_has_a_uuid_request_id_matching_its_body(
         self, api: httpx.AsyncClient, world: World, ticket: builders.BuiltTicket
-    ):
+    ) -> None:
         ok = await api.get(TICKET, headers={"X-API-Key": world.client_key})
         assert_request_id(ok, ok.json())
         missing = await api.get(TICKET)
@@ -45,7 +46,7 @@ class TestRequestIds:
         world: World,
         ticket: builders.BuiltTicket,
         authenticated: bool,
-    ):
+    ) -> None:
         offered = str(uuid.uuid4())
         headers = {"X-Request-Id": offered}
         if authenticated:
@@ -66,7 +67,7 @@ class TestRequestIds:
     )
     async def test_a_malformed_client_request_id_is_replaced(
         self, api: httpx.AsyncClient, world: World, ticket: builders.BuiltTicket, offered: str
-    ):
+    ) -> None:
         response = await api.get(
             TICKET, headers={"X-Request-Id": offered, "X-API-Key": world.client_key}
         )
@@ -77,12 +78,12 @@ class TestRequestIds:
 
 class TestGenericRefusals:
     @pytest.mark.parametrize("path", ["/api/support/nope", "/nope", "/api/support/tickets/1/x"])
-    async def test_unknown_routes_get_the_v1_404(self, api: httpx.AsyncClient, path: str):
+    async def test_unknown_routes_get_the_v1_404(self, api: httpx.AsyncClient, path: str) -> None:
         response = await api.get(path)
         assert_error(response, 404, "NOT_FOUND")
         assert_rate_limit_headers(response)
 
-    async def test_406_comes_before_authentication(self, api: httpx.AsyncClient):
+    async def test_406_comes_before_authentication(self, api: httpx.AsyncClient) -> None:
         response = await api.get(TICKET, headers={"Accept": "text/html"})
         assert_error(response, 406, "NOT_ACCEPTABLE")
         assert_rate_limit_headers(response)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from supportdesk.api.deps import state_of
 from supportdesk.core.db import Database
 from tests import builders
 from tests.api.v2.assertions import key
@@ -103,7 +104,7 @@ def assert_no_staff_secret(response: httpx.Response) -> None:
 class TestV1:
     async def test_a_client_sees_no_staff_address_ip_or_their_gravatar(
         self, api: httpx.AsyncClient, world: World
-    ):
+    ) -> None:
         response = await api.get(f"/api/support/tickets/{NUMBER}", headers=key(world.client_key))
         assert_no_staff_secret(response)
         ticket = response.json()["data"]["ticket"]
@@ -119,7 +120,7 @@ class TestV1:
 
     async def test_a_ticket_staff_opened_shows_the_client_no_staff_ip(
         self, api: httpx.AsyncClient, world: World
-    ):
+    ) -> None:
         response = await api.get(
             f"/api/support/tickets/{STAFF_OPENED}", headers=key(world.client_key)
         )
@@ -127,7 +128,9 @@ class TestV1:
         ticket = response.json()["data"]["ticket"]
         assert (ticket["type"], ticket["senderip"], ticket["email"]) == ("Admin", "", CLIENT_EMAIL)
 
-    async def test_staff_see_every_address_and_ip(self, api: httpx.AsyncClient, world: World):
+    async def test_staff_see_every_address_and_ip(
+        self, api: httpx.AsyncClient, world: World
+    ) -> None:
         response = await api.get(f"/api/support/tickets/{NUMBER}", headers=key(world.staff_key))
         _, staff, system = response.json()["data"]["ticket"]["replies"]
         assert (staff["email"], staff["senderip"], staff["from"]) == (
@@ -145,7 +148,7 @@ class TestV1:
 class TestV2:
     async def test_a_client_sees_no_staff_address_or_ip_in_detail_or_list(
         self, api: httpx.AsyncClient, world: World
-    ):
+    ) -> None:
         for number in (STAFF_OPENED, NUMBER):
             detail = await api.get(
                 f"/api/v2/support/tickets/{number}", headers=key(world.client_key)
@@ -164,11 +167,11 @@ class TestV2:
 
 async def test_replies_through_the_api_keep_the_staff_address_and_ip_from_the_client(
     app: FastAPI, world: World
-):
+) -> None:
     """End to end: staff reply from their address, the client reads both generations."""
     staff_transport = httpx.ASGITransport(app=app, client=(STAFF_IP, 40000))
     client_transport = httpx.ASGITransport(app=app, client=(CLIENT_IP, 40001))
-    db: Database = app.state.db
+    db: Database = state_of(app).db
     _, staff_key = await builders.api_key(
         db, staff_id=world.owner_id, scopes=("read:support", "write:support")
     )

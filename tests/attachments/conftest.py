@@ -8,6 +8,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from supportdesk.api.deps import state_of
 from supportdesk.api.v1 import attachments as v1_attachments
 from supportdesk.api.v2 import attachments as v2_attachments
 from supportdesk.attachments.storage import FileStore
@@ -40,7 +41,7 @@ def app(make_app: AppFactory) -> FastAPI:
 
 @pytest.fixture
 def settings(app: FastAPI) -> Settings:
-    configured: Settings = app.state.settings
+    configured = state_of(app).settings
     return configured
 
 

@@ -50,11 +50,13 @@ PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
         (b"a < b and c > d\n", "math.txt", "text/plain"),
     ],
 )
-def test_allowed_types_are_detected_from_the_bytes(data: bytes, filename: str, expected: str):
+def test_allowed_types_are_detected_from_the_bytes(
+    data: bytes, filename: str, expected: str
+) -> None:
     assert detect_content_type(data, filename) == expected
 
 
-def test_the_client_supplied_name_does_not_make_bytes_an_image():
+def test_the_client_supplied_name_does_not_make_bytes_an_image() -> None:
     assert detect_content_type(b"just text", "picture.png") == "text/plain"
 
 
@@ -81,7 +83,7 @@ def test_the_client_supplied_name_does_not_make_bytes_an_image():
         (b"\xc3\x28 invalid utf-8", "unrecognised"),
     ],
 )
-def test_executables_markup_and_unknown_binary_are_refused(data: bytes, described: str):
+def test_executables_markup_and_unknown_binary_are_refused(data: bytes, described: str) -> None:
     with pytest.raises(UnsupportedMediaType) as refused:
         detect_content_type(data, "harmless.txt")
     error = refused.value

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
 
 import httpx
 import pytest
@@ -18,7 +18,14 @@ from supportdesk.core.db import Database
 from supportdesk.tickets.models import Attachment
 from tests.api.assertions import assert_error
 from tests.api.v2.assertions import assert_problem, key
-from tests.attachments.conftest import LOG, NUMBER, OTHER_NUMBER, Tickets, stored_attachment
+from tests.attachments.conftest import (
+    LOG,
+    NUMBER,
+    OTHER_NUMBER,
+    StoredFile,
+    Tickets,
+    stored_attachment,
+)
 from tests.builders import World
 from tests.conversation_builders import write_key
 
@@ -41,6 +48,9 @@ def generation(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+Download = Callable[..., Awaitable[httpx.Response]]
+
+
 @pytest.fixture
 async def download(
     api: httpx.AsyncClient,
@@ -48,16 +58,21 @@ async def download(
     world: World,
     tickets: Tickets,
     files: FileStore,
-    generation,
-) -> Any:
+    generation: str,
+) -> Download:
     """`download(**headers)`: the client's GET of one attachment (LOG) on its own ticket."""
     stored = await stored_attachment(db, files, tickets.mine.id)
     path = v1_url(stored.id) if generation == "v1" else v2_url(stored.public_id)
 
     async def get(**headers: str | bytes) -> httpx.Response:
-        return await api.get(path, headers={**key(world.client_key), **headers})
+        sent: dict[str, str | bytes] = {**key(world.client_key), **headers}
+        return await api.get(path, headers=[(k.encode(), _raw(v)) for k, v in sent.items()])
 
     return get
+
+
+def _raw(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode("latin-1")
 
 
 def assert_door_error(response: httpx.Response, generation: str, status: int, code: str) -> None:
@@ -78,7 +93,9 @@ class TestRange:
             ("bytes=5-1000000", LOG[5:]),
         ],
     )
-    async def test_a_satisfiable_range_is_206(self, download, spec: str, part: bytes):
+    async def test_a_satisfiable_range_is_206(
+        self, download: Download, spec: str, part: bytes
+    ) -> None:
         response = await download(Range=spec)
         assert response.status_code == 206, response.text
         assert response.content == part
@@ -106,7 +123,9 @@ class TestRange:
             "bytes=1000-2000, 5000-",
         ],
     )
-    async def test_a_range_this_server_cannot_read_is_ignored(self, download, spec: str | bytes):
+    async def test_a_range_this_server_cannot_read_is_ignored(
+        self, download: Download, spec: str | bytes
+    ) -> None:
         """RFC 9110 14.2: a server may ignore a Range it cannot read; the whole file is sent."""
         response = await download(Range=spec)
         assert response.status_code == 200, response.text
@@ -115,13 +134,15 @@ class TestRange:
 
     @pytest.mark.parametrize("spec", ["bytes=1000-", f"bytes={SIZE}-", "bytes=-0"])
     async def test_a_readable_range_outside_the_file_is_416_in_the_doors_shape(
-        self, download, generation: str, spec: str
-    ):
+        self, download: Download, generation: str, spec: str
+    ) -> None:
         response = await download(Range=spec)
         assert_door_error(response, generation, 416, "range_not_satisfiable")
         assert response.headers["content-range"] == f"bytes */{SIZE}"
 
-    async def test_if_range_with_the_current_validator_gets_the_range(self, download):
+    async def test_if_range_with_the_current_validator_gets_the_range(
+        self, download: Download
+    ) -> None:
         tag = (await download()).headers["etag"]
         assert (await download(Range="bytes=0-4", **{"If-Range": tag})).status_code == 206
         stale = await download(Range="bytes=0-4", **{"If-Range": '"tatt_old"'})
@@ -137,7 +158,7 @@ class TestNothingTellsOfAnotherTenantsCopy:
         tickets: Tickets,
         files: FileStore,
         generation: str,
-    ):
+    ) -> None:
         mine = await stored_attachment(db, files, tickets.mine.id)
         theirs = await stored_attachment(db, files, tickets.theirs.id)
         async with db.transaction() as session:
@@ -148,7 +169,7 @@ class TestNothingTellsOfAnotherTenantsCopy:
         shared = files.path_for(files.store(LOG))
         os.utime(shared, (FILE_TIME, FILE_TIME))
 
-        async def fetch(stored, number: int, api_key: str) -> httpx.Response:
+        async def fetch(stored: StoredFile, number: int, api_key: str) -> httpx.Response:
             path = (
                 v1_url(stored.id, number)
                 if generation == "v1"
@@ -173,7 +194,7 @@ class TestNothingTellsOfAnotherTenantsCopy:
 
     async def test_an_upload_of_known_bytes_is_written_like_new_ones(
         self, api: httpx.AsyncClient, db: Database, world: World, files: FileStore
-    ):
+    ) -> None:
         """The store takes the same path (a fresh file, written, synced, renamed into place)
         for bytes it holds as for bytes it does not: a new inode each time, observably."""
         theirs = await write_key(db, world.other_client_id, rate_limit_per_minute=100)

@@ -46,11 +46,11 @@ from supportdesk.attachments.filenames import (
         ("console.log", "console.log"),
     ],
 )
-def test_clean_filename(offered: str | None, expected: str):
+def test_clean_filename(offered: str | None, expected: str) -> None:
     assert clean_filename(offered) == expected
 
 
-def test_long_names_are_cut_to_255_bytes_keeping_the_extension():
+def test_long_names_are_cut_to_255_bytes_keeping_the_extension() -> None:
     assert clean_filename("a" * 400 + ".log") == "a" * 251 + ".log"
     cut = clean_filename("ö" * 300 + ".pdf")
     assert len(cut.encode()) <= 255
@@ -81,26 +81,28 @@ def test_long_names_are_cut_to_255_bytes_keeping_the_extension():
         ("", "image/png", "attachment.png"),
     ],
 )
-def test_safe_filename_fits_the_detected_type(offered: str, content_type: str, expected: str):
+def test_safe_filename_fits_the_detected_type(
+    offered: str, content_type: str, expected: str
+) -> None:
     assert safe_filename(offered, content_type) == expected
 
 
-def test_an_appended_extension_still_fits_in_255_bytes():
+def test_an_appended_extension_still_fits_in_255_bytes() -> None:
     name = safe_filename("x" * 300 + ".exe", "image/png")
     assert len(name.encode()) <= 255
     assert name.endswith(".png")
 
 
 class TestContentDisposition:
-    def test_ascii_names_are_quoted(self):
+    def test_ascii_names_are_quoted(self) -> None:
         assert content_disposition("console.log") == 'attachment; filename="console.log"'
 
-    def test_non_ascii_names_add_a_percent_encoded_filename_star(self):
+    def test_non_ascii_names_add_a_percent_encoded_filename_star(self) -> None:
         assert content_disposition("résumé.pdf") == (
             "attachment; filename=\"resume.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf"
         )
 
-    def test_names_with_no_ascii_fall_back_to_attachment_with_the_extension(self):
+    def test_names_with_no_ascii_fall_back_to_attachment_with_the_extension(self) -> None:
         assert content_disposition("日本語.pdf") == (
             'attachment; filename="attachment.pdf"; '
             "filename*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E.pdf"
@@ -110,7 +112,7 @@ class TestContentDisposition:
         "stored",
         ['a"; filename="evil.exe', "x\r\nSet-Cookie: a=1", "..\\..\\boot.ini", "ö\"\r\n'.txt"],
     )
-    def test_a_stored_name_cannot_break_out_of_the_header(self, stored: str):
+    def test_a_stored_name_cannot_break_out_of_the_header(self, stored: str) -> None:
         header = content_disposition(stored)
         header.encode("latin-1")
         assert "\r" not in header
@@ -121,7 +123,7 @@ class TestContentDisposition:
         assert quoted[1] in ("", "; filename*=UTF-8''" + header.split("''", 1)[-1])
 
 
-def test_files_are_served_as_downloads_that_browsers_do_not_sniff_or_render():
+def test_files_are_served_as_downloads_that_browsers_do_not_sniff_or_render() -> None:
     headers = serving_headers("console.log")
     assert headers["Content-Disposition"] == 'attachment; filename="console.log"'
     assert headers["X-Content-Type-Options"] == "nosniff"

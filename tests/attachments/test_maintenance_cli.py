@@ -8,9 +8,8 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
-from click.testing import Result
 from sqlalchemy import select, update
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from supportdesk.attachments import service
 from supportdesk.attachments.storage import FileStore
@@ -47,7 +46,7 @@ def make_old(path: os.PathLike[str]) -> None:
 
 async def test_maintenance_purges_stale_uploads_and_orphaned_files(
     run: Run, db: Database, world: World, settings: Settings, files: FileStore, tickets: Tickets
-):
+) -> None:
     attached = await stored_attachment(db, files, tickets.mine.id)
     async with db.transaction() as session:
         fresh = await service.upload(

@@ -98,7 +98,7 @@ async def download(
 class TestUpload:
     async def test_a_client_upload_is_stored_pending_and_recorded_as_theirs(
         self, db: Database, world: World, settings: Settings, files: FileStore
-    ):
+    ) -> None:
         record = await upload(db, client_actor(world.client_id), settings, filename="../x.log")
         assert re.fullmatch(f"satt_{ULID}", record.upload_id)
         assert re.fullmatch(f"tatt_{ULID}", record.public_id)
@@ -118,14 +118,14 @@ class TestUpload:
 
     async def test_a_staff_upload_records_the_staff_member(
         self, db: Database, world: World, settings: Settings
-    ):
+    ) -> None:
         await upload(db, staff_actor(world.staff_id), settings)
         [(_, _, client_id, staff_id, _)] = await rows(db)
         assert (client_id, staff_id) == (None, world.staff_id)
 
     async def test_the_same_bytes_twice_are_two_uploads_and_one_file(
         self, db: Database, world: World, settings: Settings, files: FileStore
-    ):
+    ) -> None:
         first = await upload(db, client_actor(world.client_id), settings)
         second = await upload(db, client_actor(world.other_client_id), settings)
         assert first.upload_id != second.upload_id
@@ -134,20 +134,22 @@ class TestUpload:
 
     async def test_a_file_over_the_limit_is_refused(
         self, db: Database, world: World, settings: Settings
-    ):
+    ) -> None:
         small = settings.model_copy(update={"attachment_max_bytes": 1024})
         with pytest.raises(PayloadTooLarge, match="1024 bytes"):
             await upload(db, client_actor(world.client_id), small, data=b"x" * 1025)
         assert await rows(db) == []
 
-    async def test_an_empty_file_is_refused(self, db: Database, world: World, settings: Settings):
+    async def test_an_empty_file_is_refused(
+        self, db: Database, world: World, settings: Settings
+    ) -> None:
         with pytest.raises(ValidationFailed) as refused:
             await upload(db, client_actor(world.client_id), settings, data=b"")
         assert refused.value.pointer == "/file"
 
     async def test_a_disallowed_type_is_refused_and_nothing_is_stored(
         self, db: Database, world: World, settings: Settings, files: FileStore
-    ):
+    ) -> None:
         with pytest.raises(UnsupportedMediaType):
             await upload(db, client_actor(world.client_id), settings, data=b"MZ\x90\x00")
         assert await rows(db) == []
@@ -156,7 +158,7 @@ class TestUpload:
     @pytest.mark.parametrize("by_public_id", [False, True])
     async def test_a_visible_ticket_is_echoed_as_its_tkt_id_and_the_upload_stays_pending(
         self, db: Database, world: World, settings: Settings, tickets: Tickets, by_public_id: bool
-    ):
+    ) -> None:
         public_id = await ticket_public_id(db, tickets.mine.id)
         ref: int | str = public_id if by_public_id else NUMBER
         record = await upload(db, client_actor(world.client_id), settings, ticket_ref=ref)
@@ -166,7 +168,7 @@ class TestUpload:
 
     async def test_a_ticket_the_caller_may_not_see_is_not_found(
         self, db: Database, world: World, settings: Settings, tickets: Tickets
-    ):
+    ) -> None:
         internal = await builders.ticket(
             db, number=838383, dept_id=world.dept_id, client_id=world.client_id, flags=FLAG_INTERNAL
         )
@@ -188,7 +190,7 @@ async def ticket_public_id(db: Database, ticket_id: int) -> str:
 class TestDownload:
     async def test_a_claimed_upload_is_served_by_internal_or_public_ids(
         self, db: Database, world: World, settings: Settings, tickets: Tickets
-    ):
+    ) -> None:
         client = client_actor(world.client_id)
         record = await upload(db, client, settings)
         await claim(db, client, record, tickets.mine.id)
@@ -201,7 +203,7 @@ class TestDownload:
 
     async def test_every_other_case_is_the_same_not_found(
         self, db: Database, world: World, settings: Settings, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         client = client_actor(world.client_id)
         other = client_actor(world.other_client_id)
         mine = await stored_attachment(db, files, tickets.mine.id)
@@ -224,7 +226,7 @@ class TestDownload:
 
     async def test_files_on_drafts_are_staff_only(
         self, db: Database, world: World, settings: Settings, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         on_draft = await stored_attachment(
             db, files, tickets.mine.id, reply_id=tickets.draft_reply, data=b"draft\n"
         )
@@ -240,7 +242,7 @@ class TestDownload:
 
     async def test_a_row_whose_file_is_gone_is_not_found(
         self, db: Database, world: World, settings: Settings, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         attachment = await stored_attachment(db, files, tickets.mine.id, data=b"lost\n")
         [digest] = files.stored_before(utcnow().timestamp() + 60)
         files.path_for(digest).unlink()
@@ -261,7 +263,7 @@ class TestPurge:
 
     async def test_stale_pending_uploads_go_then_their_files(
         self, db: Database, world: World, settings: Settings, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         client = client_actor(world.client_id)
         stale = await upload(db, client, settings, data=b"never attached\n")
         claimed = await upload(db, client, settings, data=b"attached\n")
@@ -286,7 +288,7 @@ class TestPurge:
 
     async def test_the_ttl_comes_from_the_settings(
         self, db: Database, world: World, settings: Settings
-    ):
+    ) -> None:
         await upload(db, client_actor(world.client_id), settings)
         longer = settings.model_copy(update={"upload_ttl_hours": 48})
         assert (await self.purge(db, longer, timedelta(hours=25))).uploads == 0

@@ -31,7 +31,7 @@ def age(path: Path, seconds: float) -> None:
     os.utime(path, (moment, moment))
 
 
-def test_a_file_is_stored_under_its_sha256(files: FileStore):
+def test_a_file_is_stored_under_its_sha256(files: FileStore) -> None:
     assert files.store(DATA) == DIGEST
     path = files.root / DIGEST[:2] / DIGEST
     assert files.path_for(DIGEST) == path
@@ -40,20 +40,20 @@ def test_a_file_is_stored_under_its_sha256(files: FileStore):
         assert handle.read() == DATA
 
 
-def test_identical_content_is_stored_once(files: FileStore):
+def test_identical_content_is_stored_once(files: FileStore) -> None:
     assert files.store(DATA) == files.store(DATA) == DIGEST
     files.store(b"other content")
     assert len(all_files(files)) == 2
 
 
-def test_storing_again_refreshes_the_sweep_grace_period(files: FileStore):
+def test_storing_again_refreshes_the_sweep_grace_period(files: FileStore) -> None:
     path = files.path_for(files.store(DATA))
     age(path, 7200)
     files.store(DATA)
     assert path.stat().st_mtime > time.time() - 60
 
 
-def test_a_truncated_file_is_rewritten(files: FileStore):
+def test_a_truncated_file_is_rewritten(files: FileStore) -> None:
     path = files.path_for(files.store(DATA))
     path.write_bytes(DATA[:5])
     files.store(DATA)
@@ -61,14 +61,14 @@ def test_a_truncated_file_is_rewritten(files: FileStore):
 
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "ABC", "0" * 63, "0" * 64 + "/x", "A" * 64])
-def test_only_sha256_digests_become_paths(files: FileStore, bad: str):
+def test_only_sha256_digests_become_paths(files: FileStore, bad: str) -> None:
     with pytest.raises(ValueError, match="SHA-256"):
         files.path_for(bad)
 
 
 def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(
     files: FileStore, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     def broken_fsync(descriptor: int) -> None:
         raise OSError("disk full")
 
@@ -80,7 +80,7 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(
 
 def test_a_failed_rename_leaves_the_previous_state(
     files: FileStore, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     def broken_replace(source: str, target: str) -> None:
         raise OSError("interrupted")
 
@@ -93,7 +93,7 @@ def test_a_failed_rename_leaves_the_previous_state(
 
 def test_the_final_name_only_ever_holds_complete_content(
     files: FileStore, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     """The bytes are complete and synced before the rename makes them visible."""
     seen: list[bytes] = []
     replace = os.replace
@@ -110,7 +110,7 @@ def test_the_final_name_only_ever_holds_complete_content(
     assert seen == [DATA]
 
 
-def test_concurrent_stores_of_the_same_content_agree(files: FileStore):
+def test_concurrent_stores_of_the_same_content_agree(files: FileStore) -> None:
     data = os.urandom(256 * 1024)
     results: list[str] = []
     threads = [threading.Thread(target=lambda: results.append(files.store(data))) for _ in range(8)]
@@ -125,7 +125,7 @@ def test_concurrent_stores_of_the_same_content_agree(files: FileStore):
 class TestSweep:
     def test_unreferenced_old_files_are_deleted_referenced_and_recent_ones_kept(
         self, files: FileStore
-    ):
+    ) -> None:
         kept = files.store(b"referenced")
         recent = files.store(b"written a moment ago")
         orphan = files.store(b"nobody names me")
@@ -140,7 +140,7 @@ class TestSweep:
         assert files.path_for(kept).exists()
         assert files.path_for(recent).exists()
 
-    def test_a_file_touched_after_listing_is_kept(self, files: FileStore):
+    def test_a_file_touched_after_listing_is_kept(self, files: FileStore) -> None:
         digest = files.store(DATA)
         age(files.path_for(digest), 7200)
         before = time.time() - 3600
@@ -149,19 +149,17 @@ class TestSweep:
         assert files.delete_unreferenced(candidates, set(), written_before=before) == 0
         assert files.path_for(digest).exists()
 
-    def test_old_temporaries_are_deleted(self, files: FileStore):
+    def test_old_temporaries_are_deleted(self, files: FileStore) -> None:
         digest = files.store(DATA)
         shard = files.path_for(digest).parent
         old_temp = shard / (storage.TEMP_PREFIX + "abc")
-        old_partial = shard / (digest + ".partial")
         new_temp = shard / (storage.TEMP_PREFIX + "def")
-        for path in (old_temp, old_partial, new_temp):
+        for path in (old_temp, new_temp):
             path.write_bytes(b"half")
         age(old_temp, 7200)
-        age(old_partial, 7200)
-        assert files.delete_leftovers(written_before=time.time() - 3600) == 2
+        assert files.delete_leftovers(written_before=time.time() - 3600) == 1
         assert sorted(all_files(files)) == sorted([files.path_for(digest), new_temp])
 
-    def test_an_empty_or_missing_store_sweeps_nothing(self, files: FileStore):
+    def test_an_empty_or_missing_store_sweeps_nothing(self, files: FileStore) -> None:
         assert files.stored_before(time.time()) == []
         assert files.delete_leftovers(written_before=time.time()) == 0

@@ -35,7 +35,7 @@ def without_volatile(content: bytes) -> bytes:
 class TestDownloadAttachment:
     async def test_the_owner_gets_the_bytes_as_a_download(
         self, api: httpx.AsyncClient, db: Database, world: World, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         attachment = await stored_attachment(db, files, tickets.mine.id)
         response = await api.get(url(attachment.id), headers=key(world.client_key))
         assert response.status_code == 200, response.text
@@ -49,14 +49,14 @@ class TestDownloadAttachment:
 
     async def test_a_bearer_token_works_too(
         self, api: httpx.AsyncClient, db: Database, world: World, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         attachment = await stored_attachment(db, files, tickets.mine.id)
         headers = {"Authorization": f"Bearer {world.client_key}"}
         assert (await api.get(url(attachment.id), headers=headers)).content == LOG
 
     async def test_non_ascii_and_hostile_stored_names_are_safe_in_the_header(
         self, api: httpx.AsyncClient, db: Database, world: World, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         accented = await stored_attachment(db, files, tickets.mine.id, filename="résumé.txt")
         hostile = await stored_attachment(
             db, files, tickets.mine.id, filename='x"; filename="evil.html'
@@ -72,35 +72,35 @@ class TestDownloadAttachment:
 
     async def test_files_on_drafts_are_hidden_from_the_client_not_from_staff(
         self, api: httpx.AsyncClient, db: Database, world: World, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         draft = await stored_attachment(db, files, tickets.mine.id, reply_id=tickets.draft_reply)
         assert_error(await api.get(url(draft.id), headers=key(world.client_key)), 404, "NOT_FOUND")
         staff = await api.get(url(draft.id), headers=key(world.staff_key))
         assert staff.status_code == 200
         assert staff.content == LOG
 
-    async def test_no_key_is_401(self, api: httpx.AsyncClient, tickets: Tickets):
+    async def test_no_key_is_401(self, api: httpx.AsyncClient, tickets: Tickets) -> None:
         assert_error(await api.get(url(1)), 401, "UNAUTHORIZED")
 
-    async def test_a_bad_key_is_401(self, api: httpx.AsyncClient, tickets: Tickets):
+    async def test_a_bad_key_is_401(self, api: httpx.AsyncClient, tickets: Tickets) -> None:
         response = await api.get(url(1), headers=key("sd_live_not-a-real-key"))
         assert_error(response, 401, "INVALID_API_KEY")
 
     async def test_a_key_without_read_support_is_403(
         self, api: httpx.AsyncClient, world: World, tickets: Tickets
-    ):
+    ) -> None:
         response = await api.get(url(1), headers=key(world.account_only_key))
         assert_error(response, 403, "FORBIDDEN")
 
     async def test_a_suspended_client_is_403(
         self, api: httpx.AsyncClient, world: World, tickets: Tickets
-    ):
+    ) -> None:
         response = await api.get(url(1), headers=key(world.suspended_client_key))
         assert_error(response, 403, "FORBIDDEN")
 
     async def test_another_clients_ticket_is_the_same_404_as_an_unknown_number(
         self, api: httpx.AsyncClient, db: Database, world: World, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         theirs = await stored_attachment(db, files, tickets.theirs.id)
         not_yours = await api.get(url(theirs.id, OTHER_NUMBER), headers=key(world.client_key))
         unknown = await api.get(url(theirs.id, 999999), headers=key(world.client_key))
@@ -110,7 +110,7 @@ class TestDownloadAttachment:
 
     async def test_an_attachment_of_another_ticket_is_404(
         self, api: httpx.AsyncClient, db: Database, world: World, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         theirs = await stored_attachment(db, files, tickets.theirs.id)
         response = await api.get(url(theirs.id, NUMBER), headers=key(world.staff_key))
         assert_error(response, 404, "NOT_FOUND")
@@ -135,13 +135,13 @@ class TestDownloadAttachment:
         tickets: Tickets,
         number: int | str,
         attachment_id: int | str,
-    ):
+    ) -> None:
         response = await api.get(url(attachment_id, number), headers=key(world.client_key))
         assert_error(response, 400, "INVALID_PARAMETER")
 
     async def test_the_rate_limit_applies(
         self, api: httpx.AsyncClient, db: Database, world: World, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         attachment = await stored_attachment(db, files, tickets.mine.id)
         _, limited_key = await builders.api_key(
             db, client_id=world.client_id, rate_limit_per_minute=1

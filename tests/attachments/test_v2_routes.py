@@ -74,7 +74,7 @@ async def post_file(
 class TestUpload:
     async def test_an_upload_is_201_with_detected_type_and_sanitised_name(
         self, api: httpx.AsyncClient, writer_key: str
-    ):
+    ) -> None:
         response = await post_file(
             api, writer_key, filename="../../logs/boot.log", declared="image/png"
         )
@@ -101,7 +101,7 @@ class TestUpload:
     @pytest.mark.parametrize("by_number", [True, False])
     async def test_a_visible_ticket_is_echoed_as_its_tkt_id(
         self, api: httpx.AsyncClient, writer_key: str, tickets: Tickets, by_number: bool
-    ):
+    ) -> None:
         detail = await api.get(f"/api/v2/support/tickets/{NUMBER}", headers=key(writer_key))
         ticket_id = detail.json()["id"]
         offered = str(NUMBER) if by_number else ticket_id
@@ -115,21 +115,21 @@ class TestUpload:
     @pytest.mark.parametrize("offered", [str(OTHER_NUMBER), "999999", "tkt_nope", "12ab"])
     async def test_a_ticket_the_key_may_not_see_is_404(
         self, api: httpx.AsyncClient, writer_key: str, tickets: Tickets, offered: str
-    ):
+    ) -> None:
         response = await post_file(api, writer_key, ticketId=offered)
         problem(response, 404, "not_found")
 
-    async def test_no_key_is_401_whatever_the_body(self, api: httpx.AsyncClient):
+    async def test_no_key_is_401_whatever_the_body(self, api: httpx.AsyncClient) -> None:
         problem(await post_file(api, None), 401, "unauthorized")
         not_multipart = await api.post(UPLOADS, json={"file": "x"})
         problem(not_multipart, 401, "unauthorized")
 
-    async def test_a_read_only_key_is_403(self, api: httpx.AsyncClient, world: World):
+    async def test_a_read_only_key_is_403(self, api: httpx.AsyncClient, world: World) -> None:
         problem(await post_file(api, world.client_key), 403, "forbidden")
 
     async def test_a_body_that_is_not_multipart_is_415(
         self, api: httpx.AsyncClient, writer_key: str
-    ):
+    ) -> None:
         response = await api.post(UPLOADS, headers=key(writer_key), json={"file": "x"})
         body = problem(response, 415, "unsupported_media_type")
         assert "multipart/form-data" in body["detail"]
@@ -140,18 +140,20 @@ class TestUpload:
     )
     async def test_a_disallowed_type_is_415(
         self, api: httpx.AsyncClient, writer_key: str, data: bytes
-    ):
+    ) -> None:
         response = await post_file(api, writer_key, data, "harmless.txt", "text/plain")
         body = problem(response, 415, "unsupported_media_type")
         assert "Allowed types" in body["detail"]
 
     async def test_an_empty_file_is_400_pointing_at_it(
         self, api: httpx.AsyncClient, writer_key: str
-    ):
+    ) -> None:
         body = problem(await post_file(api, writer_key, b""), 400, "invalid_request")
         assert body["errors"][0]["pointer"] == "/file"
 
-    async def test_a_missing_file_part_is_400(self, api: httpx.AsyncClient, writer_key: str):
+    async def test_a_missing_file_part_is_400(
+        self, api: httpx.AsyncClient, writer_key: str
+    ) -> None:
         response = await api.post(
             UPLOADS,
             headers=key(writer_key),
@@ -160,7 +162,9 @@ class TestUpload:
         body = problem(response, 400, "invalid_request")
         assert body["errors"][0]["pointer"] == "/file"
 
-    async def test_a_file_over_the_limit_is_413(self, make_app: AppFactory, writer_key: str):
+    async def test_a_file_over_the_limit_is_413(
+        self, make_app: AppFactory, writer_key: str
+    ) -> None:
         app: FastAPI = with_attachment_routes(make_app(attachment_max_bytes=1024))
         async with client_for(app) as api:
             over_file_limit = await post_file(api, writer_key, b"x" * 1025)
@@ -172,7 +176,7 @@ class TestUpload:
 class TestDownload:
     async def test_upload_attach_download(
         self, api: httpx.AsyncClient, writer_key: str, tickets: Tickets
-    ):
+    ) -> None:
         uploaded = (await post_file(api, writer_key, ticketId=str(NUMBER))).json()
         pending = await api.get(uploaded["url"], headers=key(writer_key))
         problem(pending, 404, "attachment_not_found")
@@ -198,7 +202,7 @@ class TestDownload:
 
     async def test_ticket_id_is_required(
         self, api: httpx.AsyncClient, db: Database, world: World, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         attachment = await stored_attachment(db, files, tickets.mine.id)
         response = await api.get(f"{UPLOADS}/{attachment.public_id}", headers=key(world.client_key))
         body = problem(response, 400, "invalid_request")
@@ -206,7 +210,7 @@ class TestDownload:
 
     async def test_every_refusal_is_the_same_attachment_not_found(
         self, api: httpx.AsyncClient, db: Database, world: World, tickets: Tickets, files: FileStore
-    ):
+    ) -> None:
         mine = await stored_attachment(db, files, tickets.mine.id)
         theirs = await stored_attachment(db, files, tickets.theirs.id, data=b"theirs\n")
         draft = await stored_attachment(
@@ -242,7 +246,7 @@ class TestDownload:
 
     async def test_no_key_is_401_and_a_key_without_read_support_403(
         self, api: httpx.AsyncClient, world: World
-    ):
+    ) -> None:
         path = f"{UPLOADS}/tatt_{'0' * 26}"
         problem(await api.get(path, params={"ticketId": NUMBER}), 401, "unauthorized")
         refused = await api.get(

@@ -6,8 +6,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from supportdesk.cli.main import app as cli
 from supportdesk.core.config import get_settings
@@ -49,7 +48,7 @@ async def status_with(api: httpx.AsyncClient, key: str) -> int:
 
 async def test_create_prints_only_the_key(
     run: Run, api: httpx.AsyncClient, world: World, ticket: builders.BuiltTicket
-):
+) -> None:
     result = run("keys", "create", "--client", str(world.client_id), "--scope", "read:support")
     assert result.exit_code == 0, result.output
     key = result.stdout.removesuffix("\n")
@@ -60,7 +59,7 @@ async def test_create_prints_only_the_key(
 
 async def test_create_for_staff_with_several_scopes_and_options(
     run: Run, api: httpx.AsyncClient, world: World, ticket: builders.BuiltTicket
-):
+) -> None:
     result = run(
         "keys",
         "create",
@@ -91,7 +90,7 @@ async def test_create_for_staff_with_several_scopes_and_options(
         ["--scope", "read:support"],
     ],
 )
-async def test_create_refusals_print_no_key(run: Run, world: World, args: list[str]):
+async def test_create_refusals_print_no_key(run: Run, world: World, args: list[str]) -> None:
     args = [str(world.client_id) if arg == "CLIENT" else arg for arg in args]
     result = run("keys", "create", *args)
     assert result.exit_code == 1
@@ -101,7 +100,7 @@ async def test_create_refusals_print_no_key(run: Run, world: World, args: list[s
 
 async def test_revoke_by_key(
     run: Run, api: httpx.AsyncClient, db: Database, world: World, ticket: builders.BuiltTicket
-):
+) -> None:
     _, key = await builders.api_key(db, client_id=world.client_id)
     assert await status_with(api, key) == 200
     result = run("keys", "revoke", key)
@@ -115,7 +114,7 @@ async def test_revoke_by_key(
 
 async def test_revoke_by_id(
     run: Run, api: httpx.AsyncClient, db: Database, world: World, ticket: builders.BuiltTicket
-):
+) -> None:
     key_id, key = await builders.api_key(db, client_id=world.client_id)
     result = run("keys", "revoke", str(key_id))
     assert result.exit_code == 0, result.output
@@ -126,7 +125,7 @@ async def test_revoke_by_id(
     assert "error" in malformed.stderr
 
 
-async def test_list_never_prints_a_key(run: Run, db: Database, world: World):
+async def test_list_never_prints_a_key(run: Run, db: Database, world: World) -> None:
     revoked_id, revoked = await builders.api_key(db, client_id=world.client_id)
     await builders.update_key(db, revoked_id, revoked_at=builders.OPENED)
     result = run("keys", "list")

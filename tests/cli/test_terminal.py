@@ -33,31 +33,33 @@ ATTACKS = {
 
 @pytest.mark.parametrize("attack", ATTACKS.values(), ids=list(ATTACKS))
 @pytest.mark.parametrize("multiline", [False, True])
-def test_sequences_and_controls_are_removed_with_their_payload(attack: str, multiline: bool):
+def test_sequences_and_controls_are_removed_with_their_payload(
+    attack: str, multiline: bool
+) -> None:
     assert safe(attack, multiline=multiline) == "ab"
 
 
-def test_a_disguised_link_shows_its_text_and_loses_its_target():
+def test_a_disguised_link_shows_its_text_and_loses_its_target() -> None:
     link = "see \x1b]8;;https://evil.example/\x1b\\https://hostup.se\x1b]8;;\x1b\\ now"
     assert safe(link) == "see https://hostup.se now"
 
 
-def test_a_body_keeps_its_lines_and_tabs_but_not_carriage_returns():
+def test_a_body_keeps_its_lines_and_tabs_but_not_carriage_returns() -> None:
     body = "Hello,\r\n\tline two\rhidden\nline three\u2028four"
     assert safe(body, multiline=True) == "Hello,\n\tline twohidden\nline three\nfour"
 
 
-def test_a_one_line_field_cannot_start_a_new_line():
+def test_a_one_line_field_cannot_start_a_new_line() -> None:
     assert safe("Subject\nStatus: Closed\tx\u2029y") == "Subject Status: Closed x y"
 
 
-def test_text_people_write_is_kept():
+def test_text_people_write_is_kept() -> None:
     text = "Grüße, 日本語, emoji 👩‍💻, [bold]not markup[/bold], C:\\path, 100% & <tag>"
     assert safe(text, multiline=True) == text
     assert safe(text) == text
 
 
-def test_plain_is_never_read_as_markup():
+def test_plain_is_never_read_as_markup() -> None:
     shown = plain("[link=https://evil.example]click[/link]", "bold")
     assert isinstance(shown, Text)
     assert shown.plain == "[link=https://evil.example]click[/link]"

@@ -86,7 +86,7 @@ async def hostile_ticket(db: Database, world: World) -> None:
 
 
 @pytest.mark.usefixtures("hostile_ticket")
-async def test_tickets_show_prints_client_text_without_escapes(database_url: str):
+async def test_tickets_show_prints_client_text_without_escapes(database_url: str) -> None:
     output = await asyncio.to_thread(cli, database_url, "tickets", "show", str(NUMBER))
     text = assert_only_own_colours(output)
     assert "Mail bounces" in text
@@ -101,7 +101,7 @@ async def test_tickets_show_prints_client_text_without_escapes(database_url: str
 
 async def test_keys_list_prints_stored_values_without_escapes(
     database_url: str, db: Database, world: World
-):
+) -> None:
     key_id, _ = await builders.api_key(db, client_id=world.client_id)
     await builders.update_key(db, key_id, scopes=f"read:support{CLIPBOARD}{TITLE}")
     output = await asyncio.to_thread(cli, database_url, "keys", "list")

@@ -10,16 +10,16 @@ from supportdesk.departments.models import Status
 from tests.support import run_in_thread
 
 
-def test_alembic_check_finds_the_models_and_migrations_in_agreement(database_url: str):
+def test_alembic_check_finds_the_models_and_migrations_in_agreement(database_url: str) -> None:
     run_in_thread(lambda: check(database_url))
 
 
-def test_upgrading_an_up_to_date_database_changes_nothing(database_url: str):
+def test_upgrading_an_up_to_date_database_changes_nothing(database_url: str) -> None:
     run_in_thread(lambda: upgrade(database_url))
     run_in_thread(lambda: check(database_url))
 
 
-async def test_the_six_builtin_statuses_are_seeded(db: Database):
+async def test_the_six_builtin_statuses_are_seeded(db: Database) -> None:
     async with db.transaction() as session:
         rows = (
             await session.execute(

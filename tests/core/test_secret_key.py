@@ -42,7 +42,7 @@ def init(database_url: str, data_dir: Path, **env: str) -> subprocess.CompletedP
     return done
 
 
-def test_init_creates_a_private_secret_file_and_keeps_it(database_url: str, tmp_path: Path):
+def test_init_creates_a_private_secret_file_and_keeps_it(database_url: str, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     first = init(database_url, data_dir)
     path = data_dir / "secret_key"
@@ -58,19 +58,19 @@ def test_init_creates_a_private_secret_file_and_keeps_it(database_url: str, tmp_
     assert not [p.name for p in data_dir.iterdir() if p.name.startswith(".tmp")]
 
 
-def test_init_with_the_setting_writes_no_file(database_url: str, tmp_path: Path):
+def test_init_with_the_setting_writes_no_file(database_url: str, tmp_path: Path) -> None:
     done = init(database_url, tmp_path / "data", SUPPORTDESK_SECRET_KEY="s" * 40)
     assert "SUPPORTDESK_SECRET_KEY" in done.stdout
     assert not (tmp_path / "data" / "secret_key").exists()
 
 
-def test_two_installations_get_different_secrets(tmp_path: Path):
+def test_two_installations_get_different_secrets(tmp_path: Path) -> None:
     one = load_secret(Settings(data_dir=tmp_path / "one"))
     two = load_secret(Settings(data_dir=tmp_path / "two"))
     assert one != two
 
 
-def test_processes_racing_to_create_it_all_read_the_one_that_won(tmp_path: Path):
+def test_processes_racing_to_create_it_all_read_the_one_that_won(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     barrier = threading.Barrier(8)
     created: list[bool] = []
@@ -91,21 +91,21 @@ def test_processes_racing_to_create_it_all_read_the_one_that_won(tmp_path: Path)
     assert read[0] == secret_path(settings).read_text().strip().encode()
 
 
-def test_the_setting_overrides_the_file(tmp_path: Path):
+def test_the_setting_overrides_the_file(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", secret_key="k" * 40)
     assert load_secret(settings) == b"k" * 40
     assert not secret_path(settings).exists()
 
 
 @pytest.mark.parametrize("content", ["", "too-short\n"])
-def test_a_secret_file_too_short_to_be_secret_is_refused(tmp_path: Path, content: str):
+def test_a_secret_file_too_short_to_be_secret_is_refused(tmp_path: Path, content: str) -> None:
     settings = Settings(data_dir=tmp_path)
     secret_path(settings).write_text(content)
     with pytest.raises(SecretKeyError, match="fewer than 32"):
         load_secret(settings)
 
 
-def test_a_short_setting_is_refused_without_being_printed():
+def test_a_short_setting_is_refused_without_being_printed() -> None:
     with pytest.raises(ValidationError) as refused:
         Settings(secret_key="hunter2-is-my-password")
     assert "hunter2" not in str(refused.value)
@@ -113,6 +113,6 @@ def test_a_short_setting_is_refused_without_being_printed():
     assert "hunter2" not in repr(Settings(secret_key="hunter2" * 6))
 
 
-def test_each_purpose_gets_its_own_key():
+def test_each_purpose_gets_its_own_key() -> None:
     assert derive_key(b"s" * 40, "v2-cursor") != derive_key(b"s" * 40, "other")
     assert derive_key(b"s" * 40, "v2-cursor") != derive_key(b"t" * 40, "v2-cursor")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from supportdesk.api.deps import state_of
 from supportdesk.core.db import Database
 from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.keys.models import ApiKey
@@ -31,7 +32,7 @@ def sqlite_files(database_url: str) -> list[Path]:
     return [file for file in (path, Path(f"{path}-wal")) if file.exists()]
 
 
-async def test_only_the_digest_is_stored(db: Database, world: World, database_url: str):
+async def test_only_the_digest_is_stored(db: Database, world: World, database_url: str) -> None:
     key_id, key = await builders.api_key(
         db, staff_id=world.staff_id, scopes=["write:support", "read:support"]
     )
@@ -80,7 +81,7 @@ async def test_only_the_digest_is_stored(db: Database, world: World, database_ur
 )
 async def test_create_key_refuses_bad_requests(
     db: Database, world: World, options: dict[str, Any], error: type[Exception]
-):
+) -> None:
     arguments: dict[str, Any] = {
         "client_id": world.client_id,
         "staff_id": None,
@@ -98,7 +99,7 @@ async def test_create_key_refuses_bad_requests(
     assert len(await key_rows(db)) == before
 
 
-async def test_expiry_and_rate_limit_are_stored(db: Database, world: World):
+async def test_expiry_and_rate_limit_are_stored(db: Database, world: World) -> None:
     key_id, _ = await builders.api_key(
         db, client_id=world.client_id, expires_in_days=30, rate_limit_per_minute=7
     )
@@ -107,9 +108,9 @@ async def test_expiry_and_rate_limit_are_stored(db: Database, world: World):
     assert 29.9 < (row["expires_at"] - row["created_at"]).total_seconds() / 86400 < 30.1
 
 
-async def test_last_use_is_written_once_not_on_every_request(make_app: AppFactory):
+async def test_last_use_is_written_once_not_on_every_request(make_app: AppFactory) -> None:
     app = make_app(key_cache_seconds=60)
-    db: Database = app.state.db
+    db = state_of(app).db
     world = await builders.world(db)
     await builders.ticket(db, number=616828, dept_id=world.dept_id, client_id=world.client_id)
     key_id, key = await builders.api_key(db, client_id=world.client_id)
@@ -125,10 +126,10 @@ async def test_last_use_is_written_once_not_on_every_request(make_app: AppFactor
     assert (datetime.now(UTC) - row["last_used_at"]).total_seconds() < 60
 
 
-async def test_the_key_cache_holds_a_revoked_key_only_for_its_ttl(make_app: AppFactory):
+async def test_the_key_cache_holds_a_revoked_key_only_for_its_ttl(make_app: AppFactory) -> None:
     ttl = 0.5
     app = make_app(key_cache_seconds=ttl)
-    db: Database = app.state.db
+    db = state_of(app).db
     world = await builders.world(db)
     await builders.ticket(db, number=616828, dept_id=world.dept_id, client_id=world.client_id)
     key_id, key = await builders.api_key(db, client_id=world.client_id)

@@ -13,7 +13,7 @@ from supportdesk.keys import tokens
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 
 
-def test_a_key_is_the_prefix_43_random_base62_characters_and_a_checksum():
+def test_a_key_is_the_prefix_43_random_base62_characters_and_a_checksum() -> None:
     key = tokens.generate()
     assert key.startswith("sd_live_")
     assert len(key) == tokens.KEY_LENGTH == len("sd_live_") + 43 + 6
@@ -21,7 +21,7 @@ def test_a_key_is_the_prefix_43_random_base62_characters_and_a_checksum():
     assert tokens.is_well_formed(key)
 
 
-def test_keys_are_random():
+def test_keys_are_random() -> None:
     keys = {tokens.generate() for _ in range(200)}
     assert len(keys) == 200
     # 32 random bytes: the first body character is not fixed.
@@ -29,7 +29,7 @@ def test_keys_are_random():
     assert all(tokens.is_well_formed(key) for key in keys)
 
 
-def test_every_one_character_change_is_rejected():
+def test_every_one_character_change_is_rejected() -> None:
     key = tokens.generate()
     rng = random.Random(key)
     for position in range(tokens.KEY_LENGTH):
@@ -52,11 +52,11 @@ def test_every_one_character_change_is_rejected():
         "sd_live_" + "é" * 49,
     ],
 )
-def test_malformed_keys_are_rejected(malformed: str):
+def test_malformed_keys_are_rejected(malformed: str) -> None:
     assert not tokens.is_well_formed(malformed)
 
 
-def test_swapped_characters_are_rejected():
+def test_swapped_characters_are_rejected() -> None:
     key = tokens.generate()
     body = key[8:-6]
     i = next(i for i in range(len(body) - 1) if body[i] != body[i + 1])
@@ -64,14 +64,14 @@ def test_swapped_characters_are_rejected():
     assert not tokens.is_well_formed(swapped)
 
 
-def test_truncated_and_extended_keys_are_rejected():
+def test_truncated_and_extended_keys_are_rejected() -> None:
     key = tokens.generate()
     assert not tokens.is_well_formed(key[:-1])
     assert not tokens.is_well_formed(key + "A")
     assert not tokens.is_well_formed(" " + key)
 
 
-def test_digest_is_sha256_of_the_key_and_the_hint_is_its_start():
+def test_digest_is_sha256_of_the_key_and_the_hint_is_its_start() -> None:
     key = tokens.generate()
     assert tokens.digest(key) == hashlib.sha256(key.encode()).digest()
     assert tokens.hint(key) == key[: len("sd_live_") + 6]

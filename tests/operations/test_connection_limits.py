@@ -107,7 +107,7 @@ def assert_v2_problem(got: Answer, status: int, code: str, instance: str) -> Non
 class TestRequestHead:
     async def test_a_connection_that_sends_nothing_is_closed_after_the_header_timeout(
         self, connection: tuple[asyncio.StreamReader, asyncio.StreamWriter]
-    ):
+    ) -> None:
         reader, _ = connection
         began = time.monotonic()
         assert await closed(reader)
@@ -116,7 +116,7 @@ class TestRequestHead:
     @pytest.mark.parametrize("generation", ["v1", "v2"])
     async def test_a_trickled_head_gets_408_at_the_deadline_however_busy(
         self, connection: tuple[asyncio.StreamReader, asyncio.StreamWriter], generation: str
-    ):
+    ) -> None:
         """Slowloris: a header line every 0.2 s keeps bytes coming, but the head's deadline
         counts from its first byte."""
         reader, writer = connection
@@ -145,7 +145,7 @@ class TestRequestHead:
     @pytest.mark.parametrize("generation", ["v1", "v2"])
     async def test_headers_past_the_limit_get_431(
         self, connection: tuple[asyncio.StreamReader, asyncio.StreamWriter], generation: str
-    ):
+    ) -> None:
         reader, writer = connection
         path = "/api/support/tickets/1" if generation == "v1" else "/api/v2/support/tickets/1"
         writer.write(
@@ -160,7 +160,7 @@ class TestRequestHead:
 
     async def test_sixteen_mebibytes_of_headers_are_refused_without_being_read(
         self, connection: tuple[asyncio.StreamReader, asyncio.StreamWriter]
-    ):
+    ) -> None:
         reader, writer = connection
         writer.write(b"GET /api/support/departments HTTP/1.1\r\nHost: test\r\n")
         chunk = b"X-Pad: " + b"a" * (64 * 1024 - 9) + b"\r\n"
@@ -187,7 +187,7 @@ class TestRequestHead:
         self,
         connection: tuple[asyncio.StreamReader, asyncio.StreamWriter],
         world: builders.World,
-    ):
+    ) -> None:
         reader, writer = connection
         padding = "a" * (MAX_HEAD // 2)
         writer.write(
@@ -198,7 +198,7 @@ class TestRequestHead:
 
     async def test_an_idle_kept_alive_connection_is_closed(
         self, connection: tuple[asyncio.StreamReader, asyncio.StreamWriter]
-    ):
+    ) -> None:
         reader, writer = connection
         writer.write(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
         assert (await answer(reader)).status == 200
@@ -223,7 +223,7 @@ class TestRequestBody:
         connection: tuple[asyncio.StreamReader, asyncio.StreamWriter],
         db: Database,
         world: builders.World,
-    ):
+    ) -> None:
         _, key = await builders.api_key(db, client_id=world.client_id, scopes=READ_WRITE)
         reader, writer = connection
         body = self.body(world.dept_id)
@@ -240,7 +240,7 @@ class TestRequestBody:
         connection: tuple[asyncio.StreamReader, asyncio.StreamWriter],
         db: Database,
         world: builders.World,
-    ):
+    ) -> None:
         """The body timeout is the longest pause, not a deadline for the whole body."""
         _, key = await builders.api_key(db, client_id=world.client_id, scopes=READ_WRITE)
         reader, writer = connection

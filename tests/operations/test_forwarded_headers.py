@@ -41,7 +41,7 @@ async def keys(db: Database, world: builders.World) -> tuple[str, str]:
 
 async def test_by_default_loopback_is_no_proxy(
     server_env: dict[str, str], tmp_path: Path, world: builders.World, keys: tuple[str, str]
-):
+) -> None:
     env = {**server_env, "FORWARDED_ALLOW_IPS": "*", "SUPPORTDESK_AUTH_FAILURES_PER_MINUTE": "3"}
     with running_server(env, tmp_path / "server.log") as server:
         for forwarded in (CALLER, "x" * 100):
@@ -63,7 +63,7 @@ async def test_by_default_loopback_is_no_proxy(
 
 async def test_a_configured_proxy_is_believed_right_to_left_and_junk_never_stored(
     server_env: dict[str, str], tmp_path: Path, world: builders.World, keys: tuple[str, str]
-):
+) -> None:
     env = {**server_env, "SUPPORTDESK_TRUSTED_PROXIES": "127.0.0.1"}
     with running_server(env, tmp_path / "server.log") as server:
         cases = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from supportdesk.core.db import Database
+from supportdesk.api.deps import state_of
 from tests import builders
 from tests.operations.common import headers
 from tests.server import free_port
@@ -40,7 +40,7 @@ async def test_health_checks_count_against_no_limit(make_app: AppFactory) -> Non
     """A key limited to 3 a minute and an address allowed 2 failed authentications: 40 probes
     with the key and 40 with a wrong key leave both budgets untouched."""
     app = make_app(auth_failures_per_minute=2)
-    database: Database = app.state.db
+    database = state_of(app).db
     world = await builders.world(database)
     _, key = await builders.api_key(database, client_id=world.client_id, rate_limit_per_minute=3)
     wrong = key[:-4] + ("AAAA" if not key.endswith("AAAA") else "BBBB")

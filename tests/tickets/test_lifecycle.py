@@ -95,7 +95,7 @@ async def ticket(db: Database, world: World) -> BuiltTicket:
 class TestOpen:
     async def test_a_new_ticket_is_open_unread_by_staff_with_its_clocks_at_opening(
         self, db: Database, world: World
-    ):
+    ) -> None:
         before = datetime.now(UTC)
         number = await run(
             db,
@@ -122,7 +122,7 @@ class TestOpen:
         assert re.fullmatch(r"tkt_[0-9a-hjkmnp-tv-z]{26}", row["public_id"])
         assert 100_000 <= number <= 999_999
 
-    async def test_staff_opens_as_admin_for_a_client(self, db: Database, world: World):
+    async def test_staff_opens_as_admin_for_a_client(self, db: Database, world: World) -> None:
         number = await run(
             db,
             lambda s: open_number(
@@ -141,7 +141,7 @@ class TestOpen:
 
     async def test_resolve_date_comes_from_the_departments_resolve_within_hours(
         self, db: Database, world: World
-    ):
+    ) -> None:
         dept_id, _ = await conversation_builders.department(db, resolve_within_hours=36)
         number = await run(
             db,
@@ -153,7 +153,7 @@ class TestOpen:
     @pytest.mark.parametrize("which", ["hidden", "unknown"])
     async def test_a_client_may_only_use_a_visible_department(
         self, db: Database, world: World, which: str
-    ):
+    ) -> None:
         dept_id = world.hidden_dept_id if which == "hidden" else 987654
         with pytest.raises(ValidationFailed) as raised:
             await run(
@@ -164,7 +164,7 @@ class TestOpen:
         assert raised.value.field == "department"
         assert await ticket_count(db) == 0
 
-    async def test_numbers_are_six_digits_and_distinct(self, db: Database, world: World):
+    async def test_numbers_are_six_digits_and_distinct(self, db: Database, world: World) -> None:
         principal = client_actor(world.client_id)
         numbers = [
             await run(db, lambda s: open_number(s, principal, draft(world.dept_id)))
@@ -175,7 +175,7 @@ class TestOpen:
 
     async def test_a_number_that_is_taken_is_never_reused(
         self, db: Database, world: World, monkeypatch: pytest.MonkeyPatch
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.other_client_id
         )
@@ -188,18 +188,19 @@ class TestOpen:
         assert number == 654321
         assert (await stored(db, NUMBER))["client_id"] == world.other_client_id, "untouched"
 
-    async def test_a_linked_service_must_be_the_callers(self, db: Database, world: World):
+    async def test_a_linked_service_must_be_the_callers(self, db: Database, world: World) -> None:
         theirs = await builders.service(db, world.other_client_id)
         mine = await builders.service(db, world.client_id, service_type="hosting")
         principal = client_actor(world.client_id)
         for service_type, service_id in (("vps", theirs), ("vps", mine), ("hosting", 999_999)):
+
+            def opening(
+                s: DbSession, t: str = service_type, i: int = service_id
+            ) -> Awaitable[object]:
+                return open_number(s, principal, draft(world.dept_id, service_type=t, service_id=i))
+
             with pytest.raises(ValidationFailed) as raised:
-                await run(
-                    db,
-                    lambda s, t=service_type, i=service_id: open_number(
-                        s, principal, draft(world.dept_id, service_type=t, service_id=i)
-                    ),
-                )
+                await run(db, opening)
             assert isinstance(raised.value, InvalidField)
             assert raised.value.field == "service"
         assert await ticket_count(db) == 0
@@ -230,7 +231,7 @@ class TestOpen:
             ).one()
         assert tuple(link) == (mine, "Quota exceeded.", True)
 
-    async def test_a_guest_ticket_links_no_service(self, db: Database, world: World):
+    async def test_a_guest_ticket_links_no_service(self, db: Database, world: World) -> None:
         service_id = await builders.service(db, world.client_id)
         guest = draft(
             world.dept_id,
@@ -244,7 +245,9 @@ class TestOpen:
 
 
 class TestCriticalTickets:
-    async def test_one_critical_ticket_per_client_per_hour(self, db: Database, world: World):
+    async def test_one_critical_ticket_per_client_per_hour(
+        self, db: Database, world: World
+    ) -> None:
         principal = client_actor(world.client_id)
         critical = draft(world.dept_id, priority="critical", critical_reason="Down")
         await run(db, lambda s: open_number(s, principal, critical))
@@ -259,7 +262,7 @@ class TestCriticalTickets:
         await run(db, lambda s: open_number(s, client_actor(world.other_client_id), critical))
         assert await ticket_count(db) == 3
 
-    async def test_retry_after_is_when_the_hour_is_over(self, db: Database, world: World):
+    async def test_retry_after_is_when_the_hour_is_over(self, db: Database, world: World) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -275,7 +278,7 @@ class TestCriticalTickets:
 
     async def test_a_critical_ticket_over_an_hour_old_does_not_count(
         self, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -290,7 +293,7 @@ class TestCriticalTickets:
 
     async def test_staff_opening_a_critical_ticket_for_the_client_counts(
         self, db: Database, world: World
-    ):
+    ) -> None:
         for_client = draft(
             world.dept_id, priority="critical", critical_reason="Down", client_id=world.client_id
         )
@@ -303,7 +306,7 @@ class TestCriticalTickets:
 class TestReplies:
     async def test_a_staff_reply_answers_and_unreads_for_the_client(
         self, db: Database, world: World, ticket: BuiltTicket
-    ):
+    ) -> None:
         state, reply_id = await run(
             db,
             lambda s: post(s, staff_actor(world.staff_id), NUMBER, "Fixed.", senderip="10.0.0.1"),
@@ -325,7 +328,7 @@ class TestReplies:
 
     async def test_a_client_reply_is_client_reply_and_unreads_for_staff(
         self, db: Database, world: World, ticket: BuiltTicket
-    ):
+    ) -> None:
         public_id = await conversation_builders.public_id_of(db, ticket.id)
         state, reply_id = await run(
             db,
@@ -347,16 +350,22 @@ class TestReplies:
 
     async def test_each_reply_moves_lastreply_again(
         self, db: Database, world: World, ticket: BuiltTicket
-    ):
+    ) -> None:
         moments = []
         for principal in (client_actor(world.client_id), staff_actor(world.staff_id)) * 2:
-            await run(db, lambda s, p=principal: post(s, p, NUMBER, "..."))
+
+            def replying(s: DbSession, p: Actor = principal) -> Awaitable[object]:
+                return post(s, p, NUMBER, "...")
+
+            await run(db, replying)
             moments.append((await stored(db))["last_reply_at"])
         assert moments == sorted(moments)
         assert len(set(moments)) == 4
         assert (await stored(db))["status"] == "Answered"
 
-    async def test_a_client_cannot_reply_to_a_closed_ticket(self, db: Database, world: World):
+    async def test_a_client_cannot_reply_to_a_closed_ticket(
+        self, db: Database, world: World
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, status="Closed"
         )
@@ -373,7 +382,9 @@ class TestReplies:
             OPENED,
         )
 
-    async def test_replies_locked_refuse_the_client_not_staff(self, db: Database, world: World):
+    async def test_replies_locked_refuse_the_client_not_staff(
+        self, db: Database, world: World
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, flags=512
         )
@@ -388,7 +399,7 @@ class TestReplies:
     @pytest.mark.parametrize("whose", ["another client's", "internal"])
     async def test_a_ticket_the_client_may_not_see_is_not_found(
         self, db: Database, world: World, whose: str
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -407,7 +418,7 @@ class TestReplies:
 class TestReadMarkers:
     async def test_reading_marks_only_the_readers_side_and_is_not_a_change(
         self, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -429,7 +440,7 @@ class TestReadMarkers:
 
     async def test_a_reply_unreads_the_other_side_until_it_reads(
         self, db: Database, world: World, ticket: BuiltTicket
-    ):
+    ) -> None:
         client, staff = client_actor(world.client_id), staff_actor(world.staff_id)
         await run(db, lambda s: post(s, staff, NUMBER, "Answer"))
         assert (await stored(db))["client_read"] is False
@@ -442,7 +453,7 @@ class TestReadMarkers:
 
     async def test_a_ticket_the_reader_may_not_see_is_not_found_and_not_marked(
         self, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, client_read=False
         )
@@ -458,7 +469,7 @@ class TestCloseAndReopen:
     @pytest.mark.parametrize("side", ["client", "staff"])
     async def test_either_side_closes_and_closing_moves_lastupdate_only(
         self, db: Database, world: World, ticket: BuiltTicket, side: str
-    ):
+    ) -> None:
         principal = (
             client_actor(world.client_id) if side == "client" else staff_actor(world.staff_id)
         )
@@ -469,14 +480,16 @@ class TestCloseAndReopen:
         assert row["updated_at"] > OPENED
         assert row["last_reply_at"] == OPENED
 
-    async def test_closing_a_closed_ticket_changes_nothing(self, db: Database, world: World):
+    async def test_closing_a_closed_ticket_changes_nothing(
+        self, db: Database, world: World
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, status="Closed"
         )
         await run(db, lambda s: service.close_ticket(s, client_actor(world.client_id), NUMBER))
         assert (await stored(db))["updated_at"] == OPENED
 
-    async def test_reopening_a_closed_ticket_opens_it(self, db: Database, world: World):
+    async def test_reopening_a_closed_ticket_opens_it(self, db: Database, world: World) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, status="Closed"
         )
@@ -491,7 +504,7 @@ class TestCloseAndReopen:
     @pytest.mark.parametrize("status", ["Open", "Answered", "Client-Reply", "On-Hold"])
     async def test_reopening_a_ticket_that_is_not_closed_changes_nothing(
         self, db: Database, world: World, status: str
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, status=status
         )
@@ -505,7 +518,7 @@ class TestCloseAndReopen:
     @pytest.mark.parametrize("forbidden_by", ["department", "flag 4096"])
     async def test_a_client_may_not_reopen_where_forbidden_staff_may(
         self, db: Database, world: World, forbidden_by: str
-    ):
+    ) -> None:
         dept_id = world.dept_id
         if forbidden_by == "department":
             dept_id, _ = await conversation_builders.department(db, client_can_reopen=False)
@@ -524,12 +537,18 @@ class TestCloseAndReopen:
         await run(db, lambda s: service.reopen_ticket(s, staff_actor(world.staff_id), NUMBER))
         assert (await stored(db))["status"] == "Open"
 
-    async def test_another_clients_ticket_is_not_found(self, db: Database, world: World):
+    async def test_another_clients_ticket_is_not_found(self, db: Database, world: World) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.other_client_id
         )
         principal = client_actor(world.client_id)
         for action in (service.close_ticket, service.reopen_ticket):
+
+            def acting(
+                s: DbSession, a: Callable[..., Awaitable[object]] = action
+            ) -> Awaitable[object]:
+                return a(s, principal, NUMBER)
+
             with pytest.raises(TicketNotFound):
-                await run(db, lambda s, a=action: a(s, principal, NUMBER))
+                await run(db, acting)
         assert (await stored(db))["status"] == "Open"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from supportdesk.api.deps import state_of
 from tests import builders
 from tests.builders import World
 from tests.support import AppFactory, client_for, recorded_statements
@@ -19,7 +20,7 @@ async def test_statements_per_read_do_not_grow_with_replies(
     make_app: AppFactory, viewer: str
 ) -> None:
     app = make_app(key_cache_seconds=60)
-    db = app.state.db
+    db = state_of(app).db
     world: World = await builders.world(db)
     api_key = world.client_key if viewer == "client" else world.staff_key
     empty = await builders.ticket(
@@ -53,7 +54,7 @@ async def test_statements_per_read_do_not_grow_with_replies(
 
 async def test_an_uncached_key_costs_one_lookup_more(make_app: AppFactory) -> None:
     app = make_app(key_cache_seconds=0)
-    db = app.state.db
+    db = state_of(app).db
     world = await builders.world(db)
     await builders.ticket(
         db, number=100000, dept_id=world.dept_id, client_id=world.client_id, admin_read=True

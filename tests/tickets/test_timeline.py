@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from click.testing import Result
 from sqlalchemy import func, select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from supportdesk.cli.main import app as cli
 from supportdesk.core.actor import VIA_CLI, Actor

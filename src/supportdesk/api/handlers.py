@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
 
+from supportdesk.api.deps import app_state
 from supportdesk.api.errors import render_error
 from supportdesk.core.errors import (
     InvalidParameter,
@@ -96,14 +97,14 @@ _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "tr
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at this path (Starlette names only the first route's),
     from the OpenAPI document's paths, compiled once per app; HEAD wherever GET is."""
-    state = request.app.state
-    if not hasattr(state, "allow_index"):
-        state.allow_index = [
+    index = app_state(request).allowed_methods
+    if not index:
+        index.extend(
             (compile_path(path)[0], {m.upper() for m in operations if m in _HTTP_METHODS})
             for path, operations in request.app.openapi()["paths"].items()
-        ]
+        )
     methods: set[str] = set()
-    for pattern, served in state.allow_index:
+    for pattern, served in index:
         if pattern.match(request.url.path):
             methods |= served
     if "GET" in methods:

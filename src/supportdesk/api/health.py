@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 import orjson
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel
+
+from supportdesk.api.deps import State
 
 router = APIRouter(tags=["operations"])
 
@@ -34,16 +36,16 @@ async def healthz() -> Response:
     responses={503: {"model": Readiness, "description": "Not ready: `checks` says what failed."}},
     summary="Readiness",
 )
-async def readyz(request: Request) -> Response:
+async def readyz(state: State) -> Response:
     """The database and the rate-limit storage (Redis, when configured) both answer."""
     checks: dict[str, str] = {}
     try:
-        await request.app.state.db.ping()
+        await state.db.ping()
         checks["database"] = "ok"
     except Exception as error:  # any failure means "not ready"
         checks["database"] = type(error).__name__
     try:
-        checks["rateLimits"] = "ok" if await request.app.state.limiter.ping() else "unreachable"
+        checks["rateLimits"] = "ok" if await state.limiter.ping() else "unreachable"
     except Exception as error:
         checks["rateLimits"] = type(error).__name__
     ready = all(value == "ok" for value in checks.values())

@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from pydantic import AfterValidator, StringConstraints
 from starlette.exceptions import HTTPException
 
+from supportdesk.api.deps import app_state
 from supportdesk.auth.dependencies import WriteSupport, authenticate, check_scope
 from supportdesk.core.errors import UnsupportedMediaType, ValidationFailed
 from supportdesk.core.models import MAX_ROW_ID
@@ -116,7 +117,7 @@ class AuthFirstRoute(APIRoute):
                 return await handler(request)
             except (RequestValidationError, HTTPException):
                 if getattr(request.state, "key_id", None) is None:
-                    async with request.app.state.db.transaction() as session:
+                    async with app_state(request).db.transaction() as session:
                         principal = await authenticate(request, session)
                     check_scope(principal, (WRITE_SUPPORT,))
                 raise

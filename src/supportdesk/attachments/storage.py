@@ -19,8 +19,6 @@ from typing import BinaryIO
 from supportdesk.core.config import Settings
 
 TEMP_PREFIX = ".tmp-"
-# Also left behind, by the demo loader's simpler writer, when it is interrupted.
-_PARTIAL_SUFFIX = ".partial"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -108,7 +106,7 @@ class FileStore:
             for entry in os.scandir(shard.path):
                 name = entry.name
                 if temporaries:
-                    wanted = name.startswith(TEMP_PREFIX) or name.endswith(_PARTIAL_SUFFIX)
+                    wanted = name.startswith(TEMP_PREFIX)
                 else:
                     wanted = _SHA256.fullmatch(name) is not None
                 if wanted:

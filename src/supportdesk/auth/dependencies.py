@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from supportdesk.api.deps import app_state
 from supportdesk.api.errors import door_for
 from supportdesk.auth.principal import Principal
 from supportdesk.core.actor import Actor
@@ -18,7 +19,7 @@ from supportdesk.core.scopes import READ_ACCOUNT, READ_SUPPORT, WRITE_SUPPORT
 
 async def _transaction(request: Request) -> AsyncIterator[DbSession]:
     """One transaction per request: committed before the response is sent, or rolled back."""
-    async with request.app.state.db.transaction() as session:
+    async with app_state(request).db.transaction() as session:
         yield session
 
 
@@ -35,7 +36,7 @@ def client_ip(request: Request) -> str:
         resolved = client_address(
             request.client.host if request.client else None,
             request.headers.getlist("x-forwarded-for"),
-            request.app.state.settings.trusted_proxies,
+            app_state(request).settings.trusted_proxies,
         )
     return resolved
 
@@ -54,7 +55,7 @@ def presented_key(request: Request) -> str | None:
 
 async def authenticate(request: Request, session: Session) -> Principal:
     """401 for no key or a bad one (429 once an address fails too often); 429 over the limit."""
-    state = request.app.state
+    state = app_state(request)
     key = presented_key(request)
     try:
         if key is None:

@@ -1,9 +1,15 @@
-"""`supportdesk`: init, demo, keys, serve, tickets, maintenance."""
+"""`supportdesk`: init, demo, keys, serve, tickets, maintenance.
+
+A foreseeable failure ends a command with one `error: ...` line on stderr and exit status 1
+(`cli.failures`); a usage error is typer's, with status 2.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -11,38 +17,57 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from supportdesk.cli.failures import CliFailure, FailureReportingGroup, safe_url
 from supportdesk.cli.terminal import plain
-from supportdesk.core.config import get_settings
+from supportdesk.core.config import Settings, get_settings
 from supportdesk.core.db import Database, DbSession
-from supportdesk.core.errors import SupportdeskError
+from supportdesk.core.migrate import schema_problem, schema_revision
 
-app = typer.Typer(help="supportdesk: a self-hosted support-ticket service.", no_args_is_help=True)
+app = typer.Typer(
+    help="supportdesk: a self-hosted support-ticket service.",
+    no_args_is_help=True,
+    cls=FailureReportingGroup,
+    # A bug's traceback must not print local variables: they may hold keys and passwords.
+    pretty_exceptions_show_locals=False,
+)
 keys_app = typer.Typer(help="Issue, list and revoke API keys.", no_args_is_help=True)
 tickets_app = typer.Typer(help="Read tickets from the terminal.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(tickets_app, name="tickets")
 
 console = Console()
-errors = Console(stderr=True)
 T = TypeVar("T")
 
 
 def in_transaction(work: Callable[[DbSession], Awaitable[T]]) -> T:
-    """Run `work` in one transaction, the same helper the server's requests use."""
+    """Run `work` in one transaction, the same helper the server's requests use, on a database
+    whose schema is up to date (else a `CliFailure` that says what to do)."""
+    settings = get_settings()
+    _require_database_file(settings)
 
     async def run() -> T:
-        database = Database(get_settings())
+        database = Database(settings)
         try:
             async with database.transaction() as session:
+                problem = schema_problem(await schema_revision(session))
+                if problem is not None:
+                    raise CliFailure(problem)
                 return await work(session)
         finally:
             await database.dispose()
 
-    try:
-        return asyncio.run(run())
-    except SupportdeskError as error:
-        errors.print(Text.assemble(("error:", "red"), " ", plain(error.message)))
-        raise typer.Exit(1) from None
+    return asyncio.run(run())
+
+
+def _require_database_file(settings: Settings) -> None:
+    """SQLite creates a missing file on open: only `init` may do that."""
+    if not settings.is_sqlite:
+        return
+    from sqlalchemy import make_url
+
+    name = make_url(settings.database_url).database or ""
+    if name and name != ":memory:" and not name.startswith("file:") and not Path(name).exists():
+        raise CliFailure(f"no database at {name}: run `supportdesk init` to create it")
 
 
 @app.command()
@@ -54,9 +79,7 @@ def init() -> None:
 
     settings = get_settings()
     upgrade(settings.database_url)
-    console.print(
-        Text.assemble("database ready: ", plain(_safe_url(settings.database_url), "bold"))
-    )
+    console.print(Text.assemble("database ready: ", plain(safe_url(settings.database_url), "bold")))
     if settings.secret_key is not None:
         console.print("secret key: from SUPPORTDESK_SECRET_KEY")
         return
@@ -74,9 +97,11 @@ def demo(
     """Load the demo data set (idempotent: running it again changes nothing)."""
     import orjson
 
+    from supportdesk.attachments.storage import FileStore
     from supportdesk.demo import load_demo
 
-    summary = in_transaction(load_demo)
+    files = FileStore.for_settings(get_settings())
+    summary = in_transaction(lambda session: load_demo(session, files))
     if json_output:
         typer.echo(orjson.dumps(summary).decode())
         return
@@ -167,21 +192,24 @@ def keys_revoke(
         return await revoke_key(session, key)
 
     if not in_transaction(work):
-        errors.print(Text.assemble(("error:", "red"), " no such active key"))
-        raise typer.Exit(1)
+        raise CliFailure("no such active key")
     console.print("revoked")
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
-    port: Annotated[int, typer.Option()] = 8080,
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
     workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
 ) -> None:
     """Serve the API."""
     import uvicorn
 
     settings = get_settings()
+    # What would make every request fail, said once before the server starts.
+    in_transaction(_nothing)
+    _require_free_port(host, port)
+
     uvicorn.run(
         "supportdesk.app:create_app",
         factory=True,
@@ -237,7 +265,20 @@ def tickets_history(
     show_history(number, console, in_transaction, json_output=json_output)
 
 
-def _safe_url(url: str) -> str:
-    from sqlalchemy import make_url
+async def _nothing(session: DbSession) -> None:
+    return None
 
-    return make_url(url).render_as_string(hide_password=True)
+
+def _require_free_port(host: str, port: int) -> None:
+    """Bind as uvicorn will (SO_REUSEADDR), and let go: a port in use is reported here."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise CliFailure(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    family, kind, _, _, address = infos[0]
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise CliFailure(f"cannot listen on {host}:{port}: {error.strerror}") from None

@@ -5,10 +5,20 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The Redis URLs redis-py understands (`rediss://` is TLS, `unix://` a socket path), each with
+# the `limits` storage scheme that serves it; `memory://` keeps limits per process.
+REDIS_SCHEMES = {"redis": "async+redis", "rediss": "async+rediss", "unix": "async+redis+unix"}
+LIMITS_SCHEMES = {"memory": "async+memory", **REDIS_SCHEMES}
+
+
+def _scheme(url: str) -> str:
+    return urlsplit(url).scheme.lower()
 
 
 class Settings(BaseSettings):
@@ -21,8 +31,10 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///supportdesk.db"
+    # redis://, rediss:// (TLS) or unix:// (a socket); query options go to redis-py, e.g.
+    # rediss://cache:6380/0?ssl_ca_certs=/etc/ssl/cache-ca.pem
     redis_url: str | None = None
-    # `memory://` keeps limits per process; a redis:// URL shares them across processes.
+    # `memory://` keeps limits per process; a Redis URL shares them across processes.
     rate_limit_storage_url: str | None = None
     # Connections a process keeps to Redis at most; a burst beyond them waits its turn.
     redis_max_connections: int = Field(default=64, ge=1, le=10_000)
@@ -85,12 +97,23 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @model_validator(mode="after")
-    def _storage_scheme(self) -> Settings:
-        url = self.limits_storage_url
-        if not url.startswith(("memory://", "async+redis://", "async+memory://")):
-            raise ValueError("rate_limit_storage_url must be memory:// or redis://")
-        return self
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and _scheme(value) not in REDIS_SCHEMES:
+            raise ValueError("redis_url must be a redis://, rediss:// or unix:// URL")
+        return value
+
+    @field_validator("rate_limit_storage_url")
+    @classmethod
+    def _storage_scheme(cls, value: str | None) -> str | None:
+        # limits' own names (async+rediss://, ...) are taken as they are.
+        known = {*LIMITS_SCHEMES, *LIMITS_SCHEMES.values()}
+        if value is not None and _scheme(value) not in known:
+            raise ValueError(
+                "rate_limit_storage_url must be memory://, or a redis://, rediss:// or unix:// URL"
+            )
+        return value
 
     @property
     def zone(self) -> ZoneInfo:
@@ -104,10 +127,9 @@ class Settings(BaseSettings):
     def limits_storage_url(self) -> str:
         """The `limits` storage URI: explicit setting, else Redis when configured, else memory."""
         url = self.rate_limit_storage_url or self.redis_url or "memory://"
-        if url.startswith(("redis://", "rediss://", "unix://")):
-            return "async+" + url if not url.startswith("unix") else "async+redis+" + url
-        if url == "memory://":
-            return "async+memory://"
+        scheme = _scheme(url)
+        if scheme in LIMITS_SCHEMES:
+            return LIMITS_SCHEMES[scheme] + url[len(scheme) :]
         return url
 
 

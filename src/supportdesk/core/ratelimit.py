@@ -1,7 +1,8 @@
 """Rate limits through `limits`: per key, and (stricter) per IP for failed authentication.
 
-The storage is a URL: `memory://` holds limits per process, `redis://` shares them across every
-process that uses the same Redis. Moving windows: "N a minute" holds for any 60 seconds.
+The storage is a `limits` URL (`Settings.limits_storage_url`): `async+memory://` holds limits per
+process; `async+redis://`, `async+rediss://` (TLS) and `async+redis+unix://` share them across
+every process that uses the same Redis. Moving windows: "N a minute" holds for any 60 seconds.
 """
 
 from __future__ import annotations
@@ -16,6 +17,16 @@ from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from redis.asyncio import BlockingConnectionPool
+
+_REDIS_PREFIXES = ("async+redis://", "async+rediss://", "async+redis+unix://")
+
+
+def redis_client_url(storage_url: str) -> str | None:
+    """The redis-py URL behind a `limits` Redis storage URL; None for any other storage."""
+    if not storage_url.startswith(_REDIS_PREFIXES):
+        return None
+    url = storage_url.removeprefix("async+")
+    return url.replace("redis+unix://", "unix://", 1) if url.startswith("redis+unix://") else url
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +49,18 @@ class RateLimiter:
         self, storage_url: str, *, auth_failures_per_minute: int, redis_connections: int = 64
     ) -> None:
         options: dict[str, Any] = {}
-        if storage_url.startswith("async+redis://"):
+        self._pool: BlockingConnectionPool | None = None
+        client_url = redis_client_url(storage_url)
+        if client_url is not None:
+            # redis-py (installed), not limits' default coredis (not installed).
             options["implementation"] = "redispy"
             # A bounded pool that makes a burst wait for a free connection, where the default
-            # pool refuses ("Too many connections") once a burst has opened its maximum.
-            options["connection_pool"] = BlockingConnectionPool.from_url(
-                storage_url.removeprefix("async+"), max_connections=redis_connections, timeout=10
+            # pool refuses ("Too many connections") once a burst has opened its maximum. Its
+            # URL's scheme picks the connection: TCP, TLS (rediss://) or a unix socket.
+            self._pool = BlockingConnectionPool.from_url(
+                client_url, max_connections=redis_connections, timeout=10
             )
+            options["connection_pool"] = self._pool
         storage = storage_from_string(storage_url, **options)
         assert isinstance(storage, Storage)
         self.storage: Storage = storage
@@ -76,3 +92,8 @@ class RateLimiter:
 
     async def reset(self) -> None:
         await self.storage.reset()
+
+    async def close(self) -> None:
+        """Close the Redis connections (the pool is ours: the client does not close it)."""
+        if self._pool is not None:
+            await self._pool.disconnect()

@@ -16,9 +16,10 @@ from sqlalchemy import insert, select
 
 from supportdesk.accounts.models import Client, ClientGroup, Staff
 from supportdesk.accounts.repository import SYSTEM_NAME
+from supportdesk.attachments.storage import FileStore
 from supportdesk.core.actor import VIA_CLI
-from supportdesk.core.config import get_settings
 from supportdesk.core.db import DbSession
+from supportdesk.core.errors import Conflict
 from supportdesk.core.ids import public_id
 from supportdesk.core.models import Base
 from supportdesk.demo.data import (
@@ -69,8 +70,11 @@ class _Loaded:
     tickets: dict[int, int] = field(default_factory=dict)
 
 
-async def load_demo(session: DbSession) -> dict[str, Any]:
+async def load_demo(session: DbSession, files: FileStore) -> dict[str, Any]:
     """Load the demo data set unless it is there already; return what it contains.
+
+    Attachments are written to `files` the way uploads are: durably, before the rows that
+    name them are committed.
 
     The summary lists the demo clients by id, each with the numbers of all of its tickets
     (internal and merged ones included; guest tickets belong to no client and are not listed),
@@ -78,8 +82,34 @@ async def load_demo(session: DbSession) -> dict[str, Any]:
     """
     marker = await session.execute(select(Staff.id).where(Staff.username == MARKER_USERNAME))
     if marker.first() is None:
-        await _load(session)
+        collisions = await _collisions(session)
+        if collisions:
+            raise Conflict(
+                f"this database already holds other data the demo would collide with "
+                f"({'; '.join(collisions)}): load the demo into a new database, or into one "
+                "it was loaded into before"
+            )
+        await _load(session, files)
     return await _summary(session)
+
+
+async def _collisions(session: DbSession) -> list[str]:
+    """The unique names and numbers of the data set that the database holds already."""
+    unique: list[tuple[str, Any, list[Any]]] = [
+        ("department slugs", Department.slug, [dept.slug for dept in DEPARTMENTS]),
+        ("client e-mails", Client.email, [client.email for client in CLIENTS]),
+        ("staff usernames", Staff.username, [member.username for member in STAFF]),
+        ("staff e-mails", Staff.email, [member.email for member in STAFF]),
+        ("ticket numbers", Ticket.ticket_number, [spec.number for spec in TICKETS]),
+    ]
+    found = []
+    for label, column, values in unique:
+        taken = (await session.execute(select(column).where(column.in_(values)))).scalars()
+        names = sorted(str(value) for value in taken)
+        if names:
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            found.append(f"{label} {shown}")
+    return found
 
 
 async def _summary(session: DbSession) -> dict[str, Any]:
@@ -118,7 +148,7 @@ async def _summary(session: DbSession) -> dict[str, Any]:
     }
 
 
-async def _load(session: DbSession) -> None:
+async def _load(session: DbSession, files: FileStore) -> None:
     ids = _Loaded()
     groups = {name: await _get_or_create(session, ClientGroup, name) for name in GROUPS}
     for client in CLIENTS:
@@ -162,7 +192,7 @@ async def _load(session: DbSession) -> None:
         )
     # In the order they were opened, so that row ids grow with time and parents come first.
     for spec in sorted(TICKETS, key=lambda spec: spec.opened):
-        await _load_ticket(session, ids, spec)
+        await _load_ticket(session, ids, files, spec)
 
 
 async def _load_statuses(session: DbSession, ids: _Loaded) -> None:
@@ -173,7 +203,9 @@ async def _load_statuses(session: DbSession, ids: _Loaded) -> None:
         ids.statuses[status_name] = status_id
 
 
-async def _load_ticket(session: DbSession, ids: _Loaded, spec: TicketSpec) -> None:
+async def _load_ticket(
+    session: DbSession, ids: _Loaded, files: FileStore, spec: TicketSpec
+) -> None:
     opened = _at(spec.opened)
     messages = sorted(spec.messages, key=lambda message: message.after)
     sent = [message for message in messages if message.status == SENT]
@@ -258,7 +290,7 @@ async def _load_ticket(session: DbSession, ids: _Loaded, spec: TicketSpec) -> No
         ),
     )
     for message in messages:
-        await _load_reply(session, ids, spec, ticket_id, message, (name, email))
+        await _load_reply(session, ids, files, spec, ticket_id, message, (name, email))
     for note in spec.notes:
         await _insert(
             session,
@@ -274,6 +306,7 @@ async def _load_ticket(session: DbSession, ids: _Loaded, spec: TicketSpec) -> No
 async def _load_reply(
     session: DbSession,
     ids: _Loaded,
+    files: FileStore,
     spec: TicketSpec,
     ticket_id: int,
     message: Message,
@@ -322,7 +355,7 @@ async def _load_reply(
             filename=message.attachment,
             content_type=content_type,
             byte_length=len(data),
-            sha256=_store_file(data),
+            sha256=files.store(data),
             uploaded_at=written,
         )
 
@@ -372,18 +405,6 @@ def _read_markers(spec: TicketSpec, sent: list[Message]) -> tuple[bool, bool]:
 
 def _client(key: str | None) -> ClientSpec | None:
     return next((client for client in CLIENTS if client.key == key), None)
-
-
-def _store_file(data: bytes) -> str:
-    """Write the bytes to the content-addressed files directory; return their SHA-256."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = get_settings().data_dir / "files" / digest[:2] / digest
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(digest + ".partial")
-        partial.write_bytes(data)
-        partial.replace(path)
-    return digest
 
 
 async def _insert(session: DbSession, model: type[Base], **values: Any) -> int:

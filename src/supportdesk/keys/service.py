@@ -19,6 +19,11 @@ from supportdesk.keys.repository import KeyRecord
 # How long since this process last wrote `last_used_at` for a key; the UPDATE's own condition
 # keeps it to once a minute across processes.
 _LAST_USED_EVERY = 60.0
+# Ids and limits are 32-bit integer columns: a larger id names no row, a larger limit does not
+# fit (and PostgreSQL refuses either rather than compare or store it).
+_MAX_INTEGER = 2**31 - 1
+# A century: an expiry stays a date.
+_MAX_EXPIRY_DAYS = 100 * 366
 
 
 @dataclass(slots=True)
@@ -94,10 +99,13 @@ async def create_key(
         raise ValidationFailed(
             f"Scopes must be among {', '.join(SCOPES)}; got {unknown or 'none'}."
         )
-    if expires_in_days is not None and expires_in_days < 1:
-        raise ValidationFailed("--expires-in-days must be at least 1.")
-    if rate_limit_per_minute is not None and rate_limit_per_minute < 1:
-        raise ValidationFailed("--rate-limit must be at least 1.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= _MAX_EXPIRY_DAYS:
+        raise ValidationFailed(f"--expires-in-days must be from 1 to {_MAX_EXPIRY_DAYS}.")
+    if rate_limit_per_minute is not None and not 1 <= rate_limit_per_minute <= _MAX_INTEGER:
+        raise ValidationFailed(f"--rate-limit must be from 1 to {_MAX_INTEGER}.")
+    owner_id = client_id if client_id is not None else staff_id
+    if owner_id is None or not 1 <= owner_id <= _MAX_INTEGER:
+        raise NotFound("No such client." if client_id is not None else "No such staff member.")
     owner = (
         select(Client.id).where(Client.id == client_id)
         if client_id is not None
@@ -129,7 +137,10 @@ async def revoke_key(session: DbSession, key_or_id: str) -> bool:
     """Revoke by the key's id or by the key itself (a leaked key is revocable from the leak)."""
     now: datetime = utcnow()
     if key_or_id.isdigit():
-        return await repository.revoke(session, key_id=int(key_or_id), digest=None, now=now)
+        key_id = int(key_or_id)
+        if key_id > _MAX_INTEGER:
+            return False
+        return await repository.revoke(session, key_id=key_id, digest=None, now=now)
     if not tokens.is_well_formed(key_or_id):
         raise ValidationFailed("That is neither a key id nor a well-formed key.")
     return await repository.revoke(session, key_id=None, digest=tokens.digest(key_or_id), now=now)

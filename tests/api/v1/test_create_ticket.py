@@ -63,7 +63,7 @@ class TestCreateTicket:
 
     async def test_no_key_is_401_unauthorized(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         response = await api.post(URL, json=payload(cast.world.dept_id))
         assert_error(response, 401, "UNAUTHORIZED")
         assert_rate_limit_headers(response)
@@ -76,7 +76,7 @@ class TestCreateTicket:
     )
     async def test_no_key_is_401_whatever_the_body(
         self, api: httpx.AsyncClient, cast: Cast, content: bytes, content_type: str | None
-    ):
+    ) -> None:
         """README "order of checks": no key is 401 before anything is said about the body."""
         headers = {"Content-Type": content_type or "application/json"}
         response = await api.post(URL, content=content, headers=headers)
@@ -85,7 +85,7 @@ class TestCreateTicket:
     @pytest.mark.parametrize("bad", ["junk", "sd_live_", "unknown", "revoked"])
     async def test_bad_key_is_401_invalid_api_key(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, bad: str
-    ):
+    ) -> None:
         presented = bad
         if bad == "unknown":
             presented = tokens.generate()
@@ -102,7 +102,7 @@ class TestCreateTicket:
 
     async def test_key_without_write_support_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         response = await create(api, cast.read_only_key, payload(cast.world.dept_id))
         body = assert_error(response, 403, "FORBIDDEN")
         assert "write:support" in body["message"]
@@ -110,7 +110,7 @@ class TestCreateTicket:
 
     async def test_suspended_clients_key_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         _, suspended = await builders.api_key(
             db,
             client_id=cast.world.suspended_client_id,
@@ -145,7 +145,7 @@ class TestCreateTicket:
     )
     async def test_a_missing_or_wrong_field_is_400_naming_it(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, field: str, value: Any
-    ):
+    ) -> None:
         body = payload(cast.world.dept_id)
         if value is None:
             del body[field]
@@ -165,7 +165,7 @@ class TestCreateTicket:
     )
     async def test_a_malformed_context_is_400_naming_it(
         self, api: httpx.AsyncClient, cast: Cast, context: dict[str, Any]
-    ):
+    ) -> None:
         response = await create(api, cast.client_key, payload(cast.world.dept_id, context=context))
         error = assert_error(response, 400, "VALIDATION_ERROR")
         assert "context" in error["message"]
@@ -173,7 +173,7 @@ class TestCreateTicket:
     @pytest.mark.parametrize("content", [b"[]", b'"text"', b"17", b"null"])
     async def test_a_body_that_is_not_an_object_is_400(
         self, api: httpx.AsyncClient, cast: Cast, content: bytes
-    ):
+    ) -> None:
         response = await api.post(
             URL,
             content=content,
@@ -181,7 +181,7 @@ class TestCreateTicket:
         )
         assert_error(response, 400, "VALIDATION_ERROR")
 
-    async def test_malformed_json_is_400(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_malformed_json_is_400(self, api: httpx.AsyncClient, cast: Cast) -> None:
         response = await api.post(
             URL,
             content=b'{"dept_id": 1,',
@@ -193,7 +193,7 @@ class TestCreateTicket:
     @pytest.mark.parametrize("which", ["hidden", "unknown"])
     async def test_a_department_the_client_cannot_use_is_400_naming_dept_id(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, which: str
-    ):
+    ) -> None:
         dept_id = cast.world.hidden_dept_id if which == "hidden" else 987654
         response = await create(api, cast.client_key, payload(dept_id))
         error = assert_error(response, 400, "VALIDATION_ERROR")
@@ -203,7 +203,7 @@ class TestCreateTicket:
     @pytest.mark.parametrize("whose", ["another client's", "wrong type", "unknown"])
     async def test_a_service_that_is_not_the_callers_is_400_naming_it(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, whose: str
-    ):
+    ) -> None:
         owner = cast.world.other_client_id if whose == "another client's" else cast.world.client_id
         service_id = await builders.service(db, owner)
         context = {
@@ -217,7 +217,7 @@ class TestCreateTicket:
 
     async def test_a_staff_key_must_name_the_client_or_a_guest(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         for extra in ({}, {"name": "Guest"}, {"email": "guest@example.org"}):
             response = await create(api, cast.staff_key, payload(cast.world.dept_id, **extra))
             error = assert_error(response, 400, "VALIDATION_ERROR")
@@ -226,7 +226,7 @@ class TestCreateTicket:
 
     async def test_an_unknown_client_id_is_400_naming_it(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         unknown = await create(api, cast.staff_key, payload(cast.world.dept_id, client_id=987654))
         error = assert_error(unknown, 400, "VALIDATION_ERROR")
         assert "client_id" in error["message"], error["message"]
@@ -239,7 +239,7 @@ class TestCreateTicket:
     )
     async def test_a_body_that_is_not_json_is_415(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, content_type: str
-    ):
+    ) -> None:
         response = await api.post(
             URL,
             content=b'{"dept_id": 1}',
@@ -248,14 +248,18 @@ class TestCreateTicket:
         assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
         assert await ticket_count(db) == 0
 
-    async def test_a_body_over_1_mib_is_413(self, api: httpx.AsyncClient, db: Database, cast: Cast):
+    async def test_a_body_over_1_mib_is_413(
+        self, api: httpx.AsyncClient, db: Database, cast: Cast
+    ) -> None:
         huge = payload(cast.world.dept_id, body="x" * MIB)
         response = await create(api, cast.client_key, huge)
         assert_error(response, 413, "PAYLOAD_TOO_LARGE")
         assert_rate_limit_headers(response)
         assert await ticket_count(db) == 0
 
-    async def test_a_streamed_body_over_1_mib_is_413(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_a_streamed_body_over_1_mib_is_413(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         """No Content-Length announces it: the body is cut off as it arrives."""
 
         async def chunks() -> AsyncIterator[bytes]:
@@ -272,13 +276,17 @@ class TestCreateTicket:
         assert "content-length" not in response.request.headers
         assert_error(response, 413, "PAYLOAD_TOO_LARGE")
 
-    async def test_a_body_of_just_under_1_mib_is_read(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_a_body_of_just_under_1_mib_is_read(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         """The limit is 1 MiB: a body below it is validated (here: a too long `body`)."""
         near = payload(cast.world.dept_id, body="x" * (MIB - 200))
         error = assert_error(await create(api, cast.client_key, near), 400, "VALIDATION_ERROR")
         assert "body" in error["message"]
 
-    async def test_accept_that_rules_out_json_is_406(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_accept_that_rules_out_json_is_406(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         response = await api.post(
             URL,
             json=payload(cast.world.dept_id),
@@ -290,7 +298,7 @@ class TestCreateTicket:
 
     async def test_the_keys_rate_limit_gives_429_with_retry_after(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         limited = await conversation_builders.write_key(
             db, cast.world.client_id, rate_limit_per_minute=2
         )
@@ -306,7 +314,7 @@ class TestCreateTicket:
 
     async def test_the_answer_is_the_detail_with_number_first_as_an_integer(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         response = await create(api, cast.client_key, payload(cast.world.dept_id))
         assert response.status_code == 200, response.text
         assert response.headers["content-type"] == "application/json"
@@ -326,7 +334,7 @@ class TestCreateTicket:
         assert_seed_shape(rest, seed)
         assert ticket["ticket_number"] == str(ticket["number"])
 
-    async def test_a_new_ticket_follows_the_model(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_a_new_ticket_follows_the_model(self, api: httpx.AsyncClient, cast: Cast) -> None:
         before = datetime.now(UTC).replace(microsecond=0)
         ticket = created(
             await create(
@@ -358,7 +366,9 @@ class TestCreateTicket:
         for name in ("tags", "metadata", "replies", "attachments", "notes", "linkedServices"):
             assert ticket[name] == [], name
 
-    async def test_the_created_ticket_reads_back_the_same(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_the_created_ticket_reads_back_the_same(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         ticket = created(await create(api, cast.client_key, payload(cast.world.dept_id)))
         read = await api.get(f"{URL}/{ticket['number']}", headers=key(cast.client_key))
         assert read.status_code == 200
@@ -369,7 +379,9 @@ class TestCreateTicket:
             k: v for k, v in ticket.items() if k not in volatile
         }
 
-    async def test_numbers_are_distinct(self, api: httpx.AsyncClient, db: Database, cast: Cast):
+    async def test_numbers_are_distinct(
+        self, api: httpx.AsyncClient, db: Database, cast: Cast
+    ) -> None:
         numbers = [
             created(await create(api, cast.client_key, payload(cast.world.dept_id)))["number"]
             for _ in range(8)
@@ -379,7 +391,7 @@ class TestCreateTicket:
 
     async def test_resolve_date_comes_from_the_departments_sla(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await conversation_builders.set_department(db, cast.world.dept_id, resolve_within_hours=8)
         ticket = created(await create(api, cast.client_key, payload(cast.world.dept_id)))
         assert hostbill_time(ticket["resolve_date"]) - hostbill_time(ticket["date"]) == timedelta(
@@ -388,7 +400,7 @@ class TestCreateTicket:
 
     async def test_context_links_the_clients_service_with_the_ai_summary(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         service_id = await builders.service(db, cast.world.client_id)
         body = payload(
             cast.world.dept_id,
@@ -412,7 +424,7 @@ class TestCreateTicket:
 
     async def test_a_client_cannot_open_a_ticket_for_another_client(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         body = payload(cast.world.dept_id, client_id=cast.world.other_client_id)
         ticket = created(await create(api, cast.client_key, body))
         assert ticket["client_id"] == str(cast.world.client_id)
@@ -421,7 +433,7 @@ class TestCreateTicket:
 
     async def test_staff_opens_a_ticket_for_a_client_in_a_hidden_department(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         body = payload(cast.world.hidden_dept_id, client_id=cast.world.other_client_id, priority=3)
         ticket = created(await create(api, cast.staff_key, body))
         assert ticket["type"] == "Admin"
@@ -433,7 +445,7 @@ class TestCreateTicket:
         seen = await api.get(f"{URL}/{ticket['number']}", headers=key(cast.other_key))
         assert seen.status_code == 200, "the client it was opened for sees it"
 
-    async def test_staff_opens_a_guest_ticket(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_staff_opens_a_guest_ticket(self, api: httpx.AsyncClient, cast: Cast) -> None:
         body = payload(cast.world.dept_id, name="Guest User", email="guest@example.org")
         ticket = created(await create(api, cast.staff_key, body))
         assert ticket["client_id"] == "0"
@@ -441,7 +453,9 @@ class TestCreateTicket:
         assert ticket["creator_id"] == str(cast.world.staff_id)
         assert ticket["client_group"] == ""
 
-    async def test_a_bearer_token_works_like_x_api_key(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_a_bearer_token_works_like_x_api_key(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         response = await api.post(
             URL,
             json=payload(cast.world.dept_id),

@@ -28,7 +28,7 @@ def key(api_key: str) -> dict[str, str]:
 
 
 class TestListDepartments:
-    async def test_no_key_is_401_unauthorized(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_no_key_is_401_unauthorized(self, api: httpx.AsyncClient, cast: Cast) -> None:
         response = await api.get(URL)
         assert_error(response, 401, "UNAUTHORIZED")
         assert_rate_limit_headers(response)
@@ -36,7 +36,7 @@ class TestListDepartments:
     @pytest.mark.parametrize("bad", ["junk", "unknown", "expired"])
     async def test_a_bad_key_is_401_invalid_api_key(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, bad: str
-    ):
+    ) -> None:
         presented = bad
         if bad == "unknown":
             presented = tokens.generate()
@@ -47,7 +47,7 @@ class TestListDepartments:
 
     async def test_a_key_with_neither_read_scope_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         _, write_only = await builders.api_key(
             db, client_id=cast.world.client_id, scopes=("write:support",)
         )
@@ -57,20 +57,20 @@ class TestListDepartments:
 
     async def test_a_suspended_clients_key_is_403_forbidden(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         assert_error(await api.get(URL, headers=key(cast.suspended_key)), 403, "FORBIDDEN")
 
     @pytest.mark.parametrize("which", ["read_only_key", "account_only_key"])
     async def test_read_support_or_read_account_is_enough(
         self, api: httpx.AsyncClient, cast: Cast, which: str
-    ):
+    ) -> None:
         response = await api.get(URL, headers=key(getattr(cast, which)))
         assert response.status_code == 200, response.text
         assert [d["name"] for d in response.json()["data"]["departments"]] == ["Technical Support"]
 
     async def test_the_body_is_the_envelope_with_typed_departments(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         billing, _ = await conversation_builders.department(
             db, name="Billing", description="Invoices and payments"
         )
@@ -108,7 +108,7 @@ class TestListDepartments:
 
     async def test_a_client_sees_visible_departments_only_and_staff_all(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         client = (await api.get(URL, headers=key(cast.client_key))).json()["data"]["departments"]
         staff = (await api.get(URL, headers=key(cast.staff_key))).json()["data"]["departments"]
         assert [d["id"] for d in client] == [cast.world.dept_id]
@@ -119,7 +119,7 @@ class TestListDepartments:
 
     async def test_the_listed_ids_are_the_ones_create_takes(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         listed = (await api.get(URL, headers=key(cast.client_key))).json()["data"]["departments"]
         response = await api.post(
             "/api/support/tickets",
@@ -131,19 +131,19 @@ class TestListDepartments:
 
     async def test_no_departments_is_an_empty_list(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await conversation_builders.set_department(db, cast.world.dept_id, visible=False)
         response = await api.get(URL, headers=key(cast.client_key))
         assert response.status_code == 200
         assert response.json()["data"]["departments"] == []
 
-    async def test_other_methods_are_405(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_other_methods_are_405(self, api: httpx.AsyncClient, cast: Cast) -> None:
         response = await api.post(URL, headers=key(cast.staff_key), json={})
         assert_error(response, 405, "METHOD_NOT_ALLOWED")
 
     async def test_the_keys_rate_limit_gives_429(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         limited = await conversation_builders.write_key(
             db, cast.world.client_id, rate_limit_per_minute=2
         )

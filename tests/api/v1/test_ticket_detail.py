@@ -212,14 +212,16 @@ def ticket_of(response: httpx.Response) -> dict[str, Any]:
 class TestGetTicketDetail:
     # --- 401: no key, bad keys ------------------------------------------------------------
 
-    async def test_no_key_is_401_unauthorized(self, api: httpx.AsyncClient, opened: BuiltTicket):
+    async def test_no_key_is_401_unauthorized(
+        self, api: httpx.AsyncClient, opened: BuiltTicket
+    ) -> None:
         response = await api.get(url())
         assert_error(response, 401, "UNAUTHORIZED")
         assert_rate_limit_headers(response)
 
     async def test_empty_bearer_is_401_unauthorized(
         self, api: httpx.AsyncClient, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await api.get(url(), headers={"Authorization": "Bearer "})
         assert_error(response, 401, "UNAUTHORIZED")
 
@@ -229,7 +231,7 @@ class TestGetTicketDetail:
     )
     async def test_malformed_or_unknown_key_is_401_invalid_api_key(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, bad: str
-    ):
+    ) -> None:
         presented = {
             "one-character-change": world.client_key[:-1]
             + ("A" if world.client_key[-1] != "A" else "B"),
@@ -241,7 +243,7 @@ class TestGetTicketDetail:
 
     async def test_revoked_key_is_401_invalid_api_key(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         key_id, api_key = await builders.api_key(db, client_id=world.client_id)
         assert (await get_ticket(api, api_key)).status_code == 200
         await builders.update_key(db, key_id, revoked_at=datetime.now(UTC))
@@ -249,7 +251,7 @@ class TestGetTicketDetail:
 
     async def test_expired_key_is_401_invalid_api_key(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         key_id, api_key = await builders.api_key(db, client_id=world.client_id, expires_in_days=1)
         assert (await get_ticket(api, api_key)).status_code == 200
         await builders.update_key(db, key_id, expires_at=datetime.now(UTC) - timedelta(seconds=1))
@@ -257,19 +259,19 @@ class TestGetTicketDetail:
 
     async def test_bad_key_with_an_unknown_number_is_still_401(
         self, api: httpx.AsyncClient, world: World
-    ):
+    ) -> None:
         assert_error(await get_ticket(api, tokens.generate(), 999999), 401, "INVALID_API_KEY")
 
     @pytest.mark.parametrize("scheme", ["Bearer", "bearer"])
     async def test_authorization_bearer_works_like_x_api_key(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, scheme: str
-    ):
+    ) -> None:
         response = await api.get(url(), headers={"Authorization": f"{scheme} {world.client_key}"})
         assert ticket_of(response)["number"] == str(NUMBER)
 
     async def test_bad_bearer_is_401_invalid_api_key(
         self, api: httpx.AsyncClient, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await api.get(url(), headers={"Authorization": "Bearer sd_live_nope"})
         assert_error(response, 401, "INVALID_API_KEY")
 
@@ -277,13 +279,13 @@ class TestGetTicketDetail:
 
     async def test_key_without_read_support_is_403_forbidden(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         body = assert_error(await get_ticket(api, world.account_only_key), 403, "FORBIDDEN")
         assert "read:support" in body["message"]
 
     async def test_suspended_clients_key_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.suspended_client_id
         )
@@ -294,7 +296,7 @@ class TestGetTicketDetail:
 
     async def test_closed_clients_key_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         closed = await builders.client(db, status="Closed")
         _, api_key = await builders.api_key(db, client_id=closed)
         await builders.ticket(db, number=NUMBER, dept_id=world.dept_id, client_id=closed)
@@ -304,13 +306,13 @@ class TestGetTicketDetail:
 
     async def test_unknown_number_is_404_not_found(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         assert_error(await get_ticket(api, world.staff_key, 999999), 404, "NOT_FOUND")
         assert_error(await get_ticket(api, world.client_key, 999999), 404, "NOT_FOUND")
 
     async def test_another_clients_ticket_is_the_same_404_as_an_unknown_number(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         not_yours = await get_ticket(api, world.other_client_key, NUMBER)
         unknown = await get_ticket(api, world.other_client_key, 999999)
         assert_error(not_yours, 404, "NOT_FOUND")
@@ -321,7 +323,7 @@ class TestGetTicketDetail:
 
     async def test_internal_ticket_is_404_for_its_client_and_shown_to_staff(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, flags=16 | 1
         )
@@ -333,7 +335,7 @@ class TestGetTicketDetail:
 
     async def test_staff_sees_every_clients_tickets_and_guests(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=111111, dept_id=world.dept_id, client_id=world.other_client_id
         )
@@ -358,7 +360,7 @@ class TestGetTicketDetail:
     )
     async def test_malformed_number_is_400_invalid_parameter(
         self, api: httpx.AsyncClient, world: World, number: str
-    ):
+    ) -> None:
         response = await get_ticket(api, world.staff_key, number)
         body = assert_error(response, 400, "INVALID_PARAMETER")
         assert "number" in body["message"]
@@ -366,12 +368,14 @@ class TestGetTicketDetail:
     @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
     async def test_other_methods_are_405(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, method: str
-    ):
+    ) -> None:
         response = await api.request(method, url(), headers=key(world.staff_key))
         assert_error(response, 405, "METHOD_NOT_ALLOWED")
         assert "GET" in response.headers["allow"]
 
-    async def test_unknown_route_is_404_in_the_v1_shape(self, api: httpx.AsyncClient, world: World):
+    async def test_unknown_route_is_404_in_the_v1_shape(
+        self, api: httpx.AsyncClient, world: World
+    ) -> None:
         for path in ["/api/support/nope", "/nope", f"{url()}/nope", "/api/support/tickets/1/2/3"]:
             assert_error(await api.get(path, headers=key(world.staff_key)), 404, "NOT_FOUND")
 
@@ -380,7 +384,7 @@ class TestGetTicketDetail:
     )
     async def test_accept_that_rules_out_json_is_406(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, accept: str
-    ):
+    ) -> None:
         response = await get_ticket(api, world.staff_key, Accept=accept)
         assert_error(response, 406, "NOT_ACCEPTABLE")
 
@@ -390,7 +394,7 @@ class TestGetTicketDetail:
     )
     async def test_accept_that_admits_json_is_served(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, accept: str | None
-    ):
+    ) -> None:
         request = api.build_request("GET", url(), headers=key(world.staff_key))
         if accept is None:
             del request.headers["accept"]  # httpx sends `*/*` unless told otherwise
@@ -405,7 +409,7 @@ class TestGetTicketDetail:
     @pytest.mark.parametrize("viewer", ["client", "staff"])
     async def test_response_has_the_seeds_fields_order_and_types(
         self, api: httpx.AsyncClient, world: World, full: FullTicket, viewer: str
-    ):
+    ) -> None:
         response = await get_ticket(api, getattr(world, f"{viewer}_key"))
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/json"
@@ -426,7 +430,7 @@ class TestGetTicketDetail:
 
     async def test_values_follow_the_model(
         self, api: httpx.AsyncClient, world: World, full: FullTicket
-    ):
+    ) -> None:
         ticket = ticket_of(await get_ticket(api, world.staff_key))
         number = str(NUMBER)
         assert ticket["id"] == str(full.ticket.id)
@@ -526,7 +530,7 @@ class TestGetTicketDetail:
 
     async def test_datetimes_are_in_the_configured_zone(
         self, make_app: AppFactory, db: Database, world: World, full: FullTicket
-    ):
+    ) -> None:
         async with client_for(make_app(timezone="Europe/Stockholm")) as api:
             ticket = ticket_of(await get_ticket(api, world.staff_key))
         assert ticket["date"] == "2026-11-20 10:30:15"
@@ -537,7 +541,7 @@ class TestGetTicketDetail:
 
     async def test_ai_helpful_false_is_0(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         service = await builders.service(db, world.client_id, next_due=date(2027, 1, 31))
         await builders.link_service(db, opened.id, service, ai_helpful=False)
         (link,) = ticket_of(await get_ticket(api, world.client_key))["linkedServices"]
@@ -549,7 +553,7 @@ class TestGetTicketDetail:
     )
     async def test_priority_is_shown_as_a_digit(
         self, api: httpx.AsyncClient, db: Database, world: World, stored: str, shown: str
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, priority=stored
         )
@@ -557,7 +561,7 @@ class TestGetTicketDetail:
 
     async def test_a_plain_ticket_has_zero_dates_empty_text_and_empty_arrays(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         ticket = ticket_of(await get_ticket(api, world.staff_key))
         assert ticket["lastedit"] == ticket["resolve_date"] == ticket["deadline"] == ZERO
         assert ticket["lastreply"] == ticket["date"]
@@ -584,7 +588,7 @@ class TestGetTicketDetail:
 
     async def test_merged_escalated_branded_ticket_shows_its_references(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         target = await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id
         )
@@ -617,7 +621,7 @@ class TestGetTicketDetail:
 
     async def test_custom_status_and_number_wider_than_six_digits(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         await builders.custom_status(db, "Waiting-Vendor", "abcdef")
         await builders.ticket(
             db,
@@ -634,7 +638,7 @@ class TestGetTicketDetail:
 
     async def test_client_view_hides_what_is_staff_only(
         self, api: httpx.AsyncClient, world: World, full: FullTicket
-    ):
+    ) -> None:
         ticket = ticket_of(await get_ticket(api, world.client_key))
         assert ticket["notes"] == []
         assert ticket["bcc"] == ""
@@ -656,7 +660,7 @@ class TestGetTicketDetail:
 
     async def test_staff_view_shows_everything(
         self, api: httpx.AsyncClient, world: World, full: FullTicket
-    ):
+    ) -> None:
         ticket = ticket_of(await get_ticket(api, world.staff_key))
         assert len(ticket["notes"]) == 2
         assert ticket["bcc"] == "audit@example.com"
@@ -670,7 +674,7 @@ class TestGetTicketDetail:
 
     async def test_client_reading_sets_client_read_once(
         self, app: FastAPI, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         built = await builders.ticket(
             db,
             number=NUMBER,
@@ -695,7 +699,7 @@ class TestGetTicketDetail:
 
     async def test_staff_reading_sets_admin_read_once(
         self, app: FastAPI, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         built = await builders.ticket(
             db,
             number=NUMBER,
@@ -718,7 +722,7 @@ class TestGetTicketDetail:
 
     async def test_a_refused_read_marks_nothing(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         built = await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, client_read=False
         )
@@ -730,7 +734,7 @@ class TestGetTicketDetail:
 
     async def test_etag_is_weak_and_if_none_match_gets_304(
         self, api: httpx.AsyncClient, world: World, full: FullTicket
-    ):
+    ) -> None:
         first = await get_ticket(api, world.client_key)
         tag = first.headers["etag"]
         assert re.fullmatch(r'W/"[^"]+"', tag)
@@ -749,7 +753,7 @@ class TestGetTicketDetail:
 
     async def test_an_old_etag_gets_200(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await get_ticket(api, world.client_key, **{"If-None-Match": 'W/"stale"'})
         assert response.status_code == 200
         assert response.json()["data"]["ticket"]["number"] == str(NUMBER)
@@ -757,7 +761,7 @@ class TestGetTicketDetail:
     @pytest.mark.parametrize("sent", ["strong", "star"])
     async def test_if_none_match_uses_weak_comparison(
         self, api: httpx.AsyncClient, world: World, opened: BuiltTicket, sent: str
-    ):
+    ) -> None:
         """RFC 9110 13.1.2: If-None-Match compares weakly (`"x"` matches `W/"x"`); `*` matches
         any current representation."""
         tag = (await get_ticket(api, world.client_key)).headers["etag"]
@@ -767,7 +771,7 @@ class TestGetTicketDetail:
 
     async def test_etag_changes_with_a_new_reply(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         tag = (await get_ticket(api, world.client_key)).headers["etag"]
         await builders.reply(db, opened.id)
         response = await get_ticket(api, world.client_key, **{"If-None-Match": tag})
@@ -777,7 +781,7 @@ class TestGetTicketDetail:
 
     async def test_etag_changes_when_the_department_is_renamed(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         tag = (await get_ticket(api, world.client_key)).headers["etag"]
         async with db.transaction() as session:
             await session.execute(
@@ -792,7 +796,7 @@ class TestGetTicketDetail:
 
     async def test_a_draft_moves_the_staff_tag_only(
         self, api: httpx.AsyncClient, db: Database, world: World
-    ):
+    ) -> None:
         opened = await builders.ticket(
             db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id, admin_read=True
         )
@@ -808,7 +812,7 @@ class TestGetTicketDetail:
 
     async def test_a_keys_rate_limit_gives_429_with_retry_after(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         _, api_key = await builders.api_key(db, client_id=world.client_id, rate_limit_per_minute=3)
         responses = [await get_ticket(api, api_key) for _ in range(4)]
         assert [response.status_code for response in responses] == [200, 200, 200, 429]
@@ -828,7 +832,7 @@ class TestGetTicketDetail:
 
     async def test_every_response_carries_rate_limit_headers(
         self, api: httpx.AsyncClient, db: Database, world: World, opened: BuiltTicket
-    ):
+    ) -> None:
         _, limited = await builders.api_key(db, client_id=world.client_id, rate_limit_per_minute=1)
         await get_ticket(api, limited)
         responses = {
@@ -852,7 +856,7 @@ class TestGetTicketDetail:
 
     async def test_failed_authentication_is_limited_per_address(
         self, make_app: AppFactory, world: World
-    ):
+    ) -> None:
         async with client_for(make_app(auth_failures_per_minute=3)) as api:
             failures = [await get_ticket(api, tokens.generate()) for _ in range(3)]
             assert [response.status_code for response in failures] == [401, 401, 401]
@@ -877,7 +881,9 @@ class TestTheTwoPaths:
         from supportdesk.api.v1.lane import TicketReadLane
 
         routed = make_app(read_lane=False)
-        assert all(m.cls is not TicketReadLane for m in routed.user_middleware)
+        assert all(
+            getattr(m.cls, "__name__", "") != "TicketReadLane" for m in routed.user_middleware
+        )
 
         async def fastapi_must_not_run(scope: Any, receive: Any, send: Any) -> None:
             raise AssertionError(f"the lane passed {scope['path']} on")

@@ -70,7 +70,7 @@ class TestActionRefusals:
 
     async def test_no_key_is_401_unauthorized(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, action: str
-    ):
+    ) -> None:
         await ticket_in(db, cast, "Answered")
         before = await stored_status(db)
         response = await api.post(url(action))
@@ -80,7 +80,7 @@ class TestActionRefusals:
 
     async def test_a_bad_key_is_401_unauthorized(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, action: str
-    ):
+    ) -> None:
         await ticket_in(db, cast, "Closed")
         for presented in ("junk", tokens.generate()):
             response = await api.post(url(action), headers=key(presented))
@@ -88,7 +88,7 @@ class TestActionRefusals:
 
     async def test_a_key_without_write_support_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, action: str
-    ):
+    ) -> None:
         await ticket_in(db, cast, "Closed" if action == "reopen" else "Open")
         before = await stored_status(db)
         response = await api.post(url(action), headers=key(cast.read_only_key))
@@ -98,7 +98,7 @@ class TestActionRefusals:
 
     async def test_another_clients_ticket_is_the_same_404_as_an_unknown_one(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, action: str
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=OTHER_NUMBER,
@@ -115,7 +115,9 @@ class TestActionRefusals:
         assert comparable(not_yours) == comparable(unknown) == comparable(by_id)
         assert await stored_status(db, OTHER_NUMBER) == before
 
-    async def test_get_is_405(self, api: httpx.AsyncClient, db: Database, cast: Cast, action: str):
+    async def test_get_is_405(
+        self, api: httpx.AsyncClient, db: Database, cast: Cast, action: str
+    ) -> None:
         await ticket_in(db, cast, "Open")
         response = await api.get(url(action), headers=key(cast.client_key))
         assert_problem(response, 405, "method_not_allowed")
@@ -123,7 +125,7 @@ class TestActionRefusals:
 
     async def test_the_keys_rate_limit_gives_429(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, action: str
-    ):
+    ) -> None:
         await ticket_in(db, cast, "Open")
         limited = await conversation_builders.write_key(
             db, cast.world.client_id, rate_limit_per_minute=1
@@ -138,7 +140,7 @@ class TestClose:
     @pytest.mark.parametrize("status", ["Open", "Answered", "Client-Reply", "On-Hold"])
     async def test_the_client_closes_its_ticket(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, status: str
-    ):
+    ) -> None:
         await ticket_in(db, cast, status)
         response = await api.post(url("close"), headers=key(cast.client_key))
         ticket = detail(response)
@@ -151,7 +153,7 @@ class TestClose:
 
     async def test_staff_closes_any_ticket_by_tkt_id(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         built = await ticket_in(db, cast, "In-Progress")
         public_id = await conversation_builders.public_id_of(db, built.id)
         assert (
@@ -161,7 +163,7 @@ class TestClose:
 
     async def test_closing_a_closed_ticket_is_a_no_op_200(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await ticket_in(db, cast, "Closed")
         before = await stored_status(db)
         ticket = detail(await api.post(url("close"), headers=key(cast.client_key)))
@@ -171,7 +173,7 @@ class TestClose:
 
     async def test_a_closed_ticket_takes_no_client_message_until_reopened(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await ticket_in(db, cast, "Answered")
         detail(await api.post(url("close"), headers=key(cast.client_key)))
         refused = await post_message(api, cast.client_key, NUMBER, "One more thing")
@@ -187,7 +189,7 @@ class TestClose:
 class TestReopen:
     async def test_the_client_reopens_its_closed_ticket(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await ticket_in(db, cast, "Closed")
         response = await api.post(url("reopen"), headers=key(cast.client_key))
         ticket = detail(response)
@@ -200,7 +202,7 @@ class TestReopen:
     @pytest.mark.parametrize(("status", "v2_status"), [("Open", "open"), ("Answered", "answered")])
     async def test_reopening_a_ticket_that_is_not_closed_is_a_no_op_200(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, status: str, v2_status: str
-    ):
+    ) -> None:
         await ticket_in(db, cast, status)
         before = await stored_status(db)
         ticket = detail(await api.post(url("reopen"), headers=key(cast.client_key)))
@@ -210,7 +212,7 @@ class TestReopen:
     @pytest.mark.parametrize("forbidden_by", ["department", "ticket flag 4096"])
     async def test_where_reopening_is_forbidden_the_client_gets_403_and_staff_may(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, forbidden_by: str
-    ):
+    ) -> None:
         if forbidden_by == "department":
             dept_id, _ = await conversation_builders.department(db, client_can_reopen=False)
             await ticket_in(db, cast, "Closed", dept_id=dept_id)
@@ -232,7 +234,7 @@ class TestReopen:
 
     async def test_other_flags_do_not_forbid_reopening(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await ticket_in(db, cast, "Closed", flags=1 | 1024 | 2048 | 8192)
         assert detail(await api.post(url("reopen"), headers=key(cast.client_key)))["status"] == (
             "open"
@@ -240,7 +242,7 @@ class TestReopen:
 
     async def test_a_reopened_ticket_is_listed_as_open_again(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await ticket_in(db, cast, "Closed")
         listed = await api.get(TICKETS, params={"status": "open"}, headers=key(cast.client_key))
         assert listed.json()["data"] == []

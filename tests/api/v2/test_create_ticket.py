@@ -80,7 +80,7 @@ class TestCreateTicket:
 
     async def test_no_key_is_401_unauthorized(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         response = await api.post(TICKETS, json=new_ticket(cast.dept_slug))
         assert_problem(response, 401, "unauthorized")
         assert_rate_limit_headers(response)
@@ -93,7 +93,7 @@ class TestCreateTicket:
     )
     async def test_no_key_is_401_whatever_the_body(
         self, api: httpx.AsyncClient, cast: Cast, content: bytes, content_type: str | None
-    ):
+    ) -> None:
         """README "order of checks": no key is 401 before anything is said about the body
         (as the upload route already does)."""
         headers = {"Content-Type": content_type or "application/json"}
@@ -102,7 +102,7 @@ class TestCreateTicket:
 
     async def test_a_bad_key_is_401_unauthorized(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         for presented in ("junk", tokens.generate()):
             response = await create(api, presented, new_ticket(cast.dept_slug))
             assert_problem(response, 401, "unauthorized")
@@ -110,7 +110,7 @@ class TestCreateTicket:
 
     async def test_a_key_without_write_support_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         response = await create(api, cast.read_only_key, new_ticket(cast.dept_slug))
         body = assert_problem(response, 403, "forbidden")
         assert "write:support" in body["detail"]
@@ -127,7 +127,7 @@ class TestCreateTicket:
         field: str,
         value: Any,
         pointer: str,
-    ):
+    ) -> None:
         body = new_ticket(cast.dept_slug)
         if value is None:
             del body[field]
@@ -137,7 +137,7 @@ class TestCreateTicket:
         assert field in problem["detail"]
         assert await ticket_count(db) == 0
 
-    async def test_every_wrong_field_is_listed(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_every_wrong_field_is_listed(self, api: httpx.AsyncClient, cast: Cast) -> None:
         body = {"departmentSlug": cast.dept_slug, "subject": "", "priority": "asap"}
         problem = assert_invalid(await create(api, cast.client_key, body), "/subject")
         assert sorted(e["pointer"] for e in problem["errors"]) == [
@@ -148,7 +148,9 @@ class TestCreateTicket:
         codes = {e["pointer"]: e["code"] for e in problem["errors"]}
         assert codes["/message"] == "required"
 
-    async def test_critical_needs_a_reason(self, api: httpx.AsyncClient, db: Database, cast: Cast):
+    async def test_critical_needs_a_reason(
+        self, api: httpx.AsyncClient, db: Database, cast: Cast
+    ) -> None:
         response = await create(
             api, cast.client_key, new_ticket(cast.dept_slug, priority="critical")
         )
@@ -165,7 +167,7 @@ class TestCreateTicket:
     @pytest.mark.parametrize("which", ["hidden", "unknown"])
     async def test_a_department_the_client_cannot_use_is_400_pointing_at_it(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, which: str
-    ):
+    ) -> None:
         slug = cast.hidden_dept_slug if which == "hidden" else "no-such-department"
         assert_invalid(await create(api, cast.client_key, new_ticket(slug)), "/departmentSlug")
         assert await ticket_count(db) == 0
@@ -173,7 +175,7 @@ class TestCreateTicket:
     @pytest.mark.parametrize("whose", ["another client's", "wrong type"])
     async def test_a_service_that_is_not_the_callers_is_400_pointing_at_it(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, whose: str
-    ):
+    ) -> None:
         owner = cast.world.other_client_id if whose == "another client's" else cast.world.client_id
         service_id = await builders.service(db, owner)
         context = {
@@ -187,7 +189,7 @@ class TestCreateTicket:
     @pytest.mark.parametrize("whose", ["unknown", "another client's", "already attached"])
     async def test_an_upload_that_is_not_the_callers_to_attach_is_400(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, whose: str
-    ):
+    ) -> None:
         if whose == "unknown":
             upload_id = "satt_" + "0" * 26
         elif whose == "another client's":
@@ -204,7 +206,7 @@ class TestCreateTicket:
 
     async def test_a_staff_key_must_name_the_client(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         assert_invalid(await create(api, cast.staff_key, new_ticket(cast.dept_slug)), "/clientId")
         unknown = await create(api, cast.staff_key, new_ticket(cast.dept_slug, clientId=987654))
         assert_invalid(unknown, "/clientId")
@@ -212,7 +214,7 @@ class TestCreateTicket:
 
     async def test_malformed_json_is_400_pointing_at_the_whole_body(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         """The pointer is a JSON pointer into the body: for a body that is not JSON at all,
         the whole document (""), not a byte offset."""
         response = await api.post(
@@ -226,7 +228,7 @@ class TestCreateTicket:
     @pytest.mark.parametrize("content", [b"[]", b"null", b'"text"'])
     async def test_a_body_that_is_not_an_object_is_400(
         self, api: httpx.AsyncClient, cast: Cast, content: bytes
-    ):
+    ) -> None:
         response = await api.post(
             TICKETS,
             content=content,
@@ -239,7 +241,7 @@ class TestCreateTicket:
     @pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data; boundary=x"])
     async def test_a_body_that_is_not_json_is_415(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, content_type: str
-    ):
+    ) -> None:
         response = await api.post(
             TICKETS,
             content=b'{"subject": "x"}',
@@ -248,7 +250,9 @@ class TestCreateTicket:
         assert_problem(response, 415, "unsupported_media_type")
         assert await ticket_count(db) == 0
 
-    async def test_a_body_over_1_mib_is_413(self, api: httpx.AsyncClient, db: Database, cast: Cast):
+    async def test_a_body_over_1_mib_is_413(
+        self, api: httpx.AsyncClient, db: Database, cast: Cast
+    ) -> None:
         huge = new_ticket(cast.dept_slug, message="x" * MIB)
         assert_problem(await create(api, cast.client_key, huge), 413, "payload_too_large")
 
@@ -268,7 +272,7 @@ class TestCreateTicket:
 
     async def test_the_keys_rate_limit_gives_429(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         limited = await conversation_builders.write_key(
             db, cast.world.client_id, rate_limit_per_minute=1
         )
@@ -280,7 +284,7 @@ class TestCreateTicket:
 
     async def test_one_critical_ticket_per_client_per_hour(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         critical = {"priority": "critical", "criticalReason": "All sites are down."}
         first = await open_ticket(api, cast.client_key, cast.dept_slug, **critical)
         assert first["priority"] == "critical"
@@ -297,7 +301,7 @@ class TestCreateTicket:
 
     async def test_a_critical_ticket_older_than_an_hour_does_not_count(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=100001,
@@ -313,7 +317,9 @@ class TestCreateTicket:
 
     # --- 201 ---------------------------------------------------------------------------
 
-    async def test_the_answer_is_201_with_the_detail(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_the_answer_is_201_with_the_detail(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         response = await create(api, cast.client_key, new_ticket(cast.dept_slug))
         assert response.status_code == 201, response.text
         assert response.headers["content-type"] == "application/json"
@@ -342,7 +348,7 @@ class TestCreateTicket:
 
     async def test_every_optional_field_is_kept(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         service_id = await builders.service(db, cast.world.client_id, service_type="domain")
         ticket = await open_ticket(
             api,
@@ -374,7 +380,7 @@ class TestCreateTicket:
 
     async def test_uploads_named_in_attachment_ids_go_on_the_opening_message(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         first = await uploaded(api, cast.client_key)
         second = await uploaded(api, cast.client_key, b'{"queue": 12}', "queue.json")
         ticket = await open_ticket(
@@ -392,7 +398,9 @@ class TestCreateTicket:
         assert download.status_code == 200
         assert download.content == LOG
 
-    async def test_staff_opens_a_ticket_for_a_client(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_staff_opens_a_ticket_for_a_client(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         ticket = await open_ticket(
             api,
             cast.staff_key,
@@ -408,7 +416,7 @@ class TestCreateTicket:
 
     async def test_a_client_cannot_open_a_ticket_for_another_client(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         ticket = await open_ticket(
             api, cast.client_key, cast.dept_slug, clientId=cast.world.other_client_id
         )
@@ -420,7 +428,7 @@ class TestCreateTicket:
 class TestAcrossGenerations:
     async def test_a_ticket_opened_in_v2_reads_the_same_in_v1(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         service_id = await builders.service(db, cast.world.client_id)
         ticket = await open_ticket(
             api,

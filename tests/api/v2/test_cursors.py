@@ -13,6 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from supportdesk.api.deps import state_of
 from supportdesk.api.v2.cursor import CursorCodec
 from supportdesk.core.db import Database
 from tests import builders
@@ -46,7 +47,7 @@ async def next_cursor(app: FastAPI, api_key: str) -> str:
 
 
 def codec_of(app: FastAPI) -> CursorCodec:
-    codec: CursorCodec = app.state.cursors
+    codec: CursorCodec = state_of(app).cursors
     return codec
 
 
@@ -91,7 +92,7 @@ class TestForgedCursors:
     )
     async def test_the_old_constant_key_no_longer_works(
         self, app: FastAPI, cast: Cast, payload: bytes
-    ):
+    ) -> None:
         response = await page(app, cast.client_key, cursor=old_constant_key_cursor(payload))
         assert_invalid_cursor(response)
 
@@ -100,12 +101,12 @@ class TestForgedCursors:
     )
     async def test_values_out_of_range_are_refused_even_under_a_valid_tag(
         self, app: FastAPI, cast: Cast, payload: bytes
-    ):
+    ) -> None:
         forged = codec_of(app).seal(payload)
         response = await page(app, cast.client_key, cursor=forged)
         assert_invalid_cursor(response)
 
-    async def test_the_largest_values_in_range_are_served(self, app: FastAPI, cast: Cast):
+    async def test_the_largest_values_in_range_are_served(self, app: FastAPI, cast: Cast) -> None:
         """The bounds are the columns': the last id and the last microsecond still page."""
         codec = codec_of(app)
         for payload in (b"1:253402300799999999:2147483647", b"1:0:1"):
@@ -114,7 +115,7 @@ class TestForgedCursors:
 
     async def test_another_installations_cursor_is_refused(
         self, make_app: AppFactory, cast: Cast, tmp_path: Path
-    ):
+    ) -> None:
         ours = make_app()
         theirs = make_app(data_dir=tmp_path / "another-installation")
         issued = await next_cursor(theirs, cast.client_key)
@@ -125,7 +126,7 @@ class TestForgedCursors:
 class TestOneInstallation:
     async def test_processes_sharing_the_data_directory_agree(
         self, make_app: AppFactory, cast: Cast
-    ):
+    ) -> None:
         first, second = make_app(), make_app()
         issued = await next_cursor(first, cast.client_key)
         followed = await page(second, cast.client_key, cursor=issued)
@@ -134,7 +135,7 @@ class TestOneInstallation:
 
     async def test_the_setting_overrides_the_file_and_is_shared_by_its_holders(
         self, make_app: AppFactory, cast: Cast, tmp_path: Path
-    ):
+    ) -> None:
         by_file = make_app()
         first = make_app(secret_key=SECRET, data_dir=tmp_path / "one")
         second = make_app(secret_key=SECRET, data_dir=tmp_path / "two")
@@ -145,7 +146,7 @@ class TestOneInstallation:
 
     async def test_the_secret_is_made_once_and_kept(
         self, make_app: AppFactory, cast: Cast, tmp_path: Path, db: Database
-    ):
+    ) -> None:
         first = make_app()
         issued = await next_cursor(first, cast.client_key)
         secret_file = tmp_path / "data" / "secret_key"
@@ -157,7 +158,7 @@ class TestOneInstallation:
 
     async def test_a_cursor_still_pages_after_newer_activity(
         self, app: FastAPI, cast: Cast, db: Database
-    ):
+    ) -> None:
         issued = await next_cursor(app, cast.client_key)
         await builders.ticket(
             db,

@@ -20,18 +20,18 @@ URL = "/api/v2/support/departments"
 
 
 class TestListDepartments:
-    async def test_no_key_is_401_unauthorized(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_no_key_is_401_unauthorized(self, api: httpx.AsyncClient, cast: Cast) -> None:
         response = await api.get(URL)
         assert_problem(response, 401, "unauthorized")
         assert_rate_limit_headers(response)
 
-    async def test_a_bad_key_is_401_unauthorized(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_a_bad_key_is_401_unauthorized(self, api: httpx.AsyncClient, cast: Cast) -> None:
         for presented in ("junk", "sd_live_", tokens.generate()):
             assert_problem(await api.get(URL, headers=key(presented)), 401, "unauthorized")
 
     async def test_a_key_without_read_account_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         """v2 asks for `read:account` (v1 takes `read:support` as well)."""
         _, support_only = await builders.api_key(
             db, client_id=cast.world.client_id, scopes=conversation_builders.WRITE_SCOPES
@@ -43,7 +43,7 @@ class TestListDepartments:
 
     async def test_a_suspended_clients_key_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         _, suspended = await builders.api_key(
             db, client_id=cast.world.suspended_client_id, scopes=("read:account",)
         )
@@ -51,7 +51,7 @@ class TestListDepartments:
 
     async def test_the_body_is_bare_departments_with_v2_names(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         _, billing_slug = await conversation_builders.department(
             db, name="Billing", slug="billing", description="Invoices and payments"
         )
@@ -77,7 +77,9 @@ class TestListDepartments:
             ]
         }
 
-    async def test_a_client_sees_visible_departments_only(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_a_client_sees_visible_departments_only(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         client = (await api.get(URL, headers=key(cast.client_key))).json()["departments"]
         assert [d["slug"] for d in client] == [cast.dept_slug]
         staff = (await api.get(URL, headers=key(cast.staff_key))).json()["departments"]
@@ -85,7 +87,7 @@ class TestListDepartments:
 
     async def test_the_listed_slugs_are_the_ones_create_takes(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         (listed,) = (await api.get(URL, headers=key(cast.client_key))).json()["departments"]
         response = await api.post(
             "/api/v2/support/tickets",
@@ -95,13 +97,13 @@ class TestListDepartments:
         assert response.status_code == 201, response.text
         assert response.json()["departmentName"] == listed["displayName"]
 
-    async def test_other_methods_are_405(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_other_methods_are_405(self, api: httpx.AsyncClient, cast: Cast) -> None:
         response = await api.delete(URL, headers=key(cast.client_key))
         assert_problem(response, 405, "method_not_allowed")
 
     async def test_the_keys_rate_limit_gives_429(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         limited = await conversation_builders.write_key(
             db, cast.world.client_id, rate_limit_per_minute=2
         )

@@ -77,7 +77,7 @@ class TestPostMessage:
 
     async def test_no_key_is_401_unauthorized(
         self, api: httpx.AsyncClient, db: Database, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await api.post(url(), json={"message": "Hello"})
         assert_problem(response, 401, "unauthorized")
         assert_rate_limit_headers(response)
@@ -85,7 +85,7 @@ class TestPostMessage:
 
     async def test_no_key_is_401_whatever_the_body(
         self, api: httpx.AsyncClient, opened: BuiltTicket
-    ):
+    ) -> None:
         for content, content_type in ((b"message=x", "text/plain"), (b"{", "application/json")):
             response = await api.post(
                 url(), content=content, headers={"Content-Type": content_type}
@@ -94,14 +94,14 @@ class TestPostMessage:
 
     async def test_a_bad_key_is_401_unauthorized(
         self, api: httpx.AsyncClient, db: Database, opened: BuiltTicket
-    ):
+    ) -> None:
         for presented in ("junk", tokens.generate()):
             assert_problem(await post_message(api, presented, NUMBER, "Hi"), 401, "unauthorized")
         assert await replies_of(db) == 0
 
     async def test_a_key_without_write_support_is_403_forbidden(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await post_message(api, cast.read_only_key, NUMBER, "Hi")
         body = assert_problem(response, 403, "forbidden")
         assert "write:support" in body["detail"]
@@ -109,14 +109,14 @@ class TestPostMessage:
 
     # --- 404 ---------------------------------------------------------------------------
 
-    async def test_an_unknown_ticket_is_404(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_an_unknown_ticket_is_404(self, api: httpx.AsyncClient, cast: Cast) -> None:
         for ref in (999999, "tkt_" + "0" * 26, "nope"):
             response = await post_message(api, cast.client_key, ref, "Hi")
             assert_problem(response, 404, "not_found")
 
     async def test_another_clients_ticket_is_the_same_404_as_an_unknown_one(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, theirs: BuiltTicket
-    ):
+    ) -> None:
         not_yours = await post_message(api, cast.client_key, OTHER_NUMBER, "Hi")
         unknown = await post_message(api, cast.client_key, 999999, "Hi")
         assert_problem(not_yours, 404, "not_found")
@@ -125,7 +125,7 @@ class TestPostMessage:
 
     async def test_an_internal_ticket_is_404_for_its_client(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=cast.world.dept_id, client_id=cast.world.client_id, flags=16
         )
@@ -160,7 +160,7 @@ class TestPostMessage:
         opened: BuiltTicket,
         body: dict[str, Any],
         pointer: str,
-    ):
+    ) -> None:
         response = await api.post(url(), headers=key(cast.client_key), json=body)
         assert_invalid(response, pointer)
         assert await replies_of(db) == 0
@@ -168,7 +168,7 @@ class TestPostMessage:
     @pytest.mark.parametrize("whose", ["unknown", "another client's", "already attached"])
     async def test_an_upload_that_is_not_the_callers_to_attach_is_400(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket, whose: str
-    ):
+    ) -> None:
         if whose == "unknown":
             upload_id = "satt_" + "0" * 26
         elif whose == "another client's":
@@ -187,7 +187,7 @@ class TestPostMessage:
 
     async def test_a_body_that_is_not_json_is_415(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await api.post(
             url(),
             content=b'{"message": "Hi"}',
@@ -198,7 +198,7 @@ class TestPostMessage:
 
     async def test_a_body_over_1_mib_is_413(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await post_message(api, cast.client_key, NUMBER, "x" * (1024 * 1024))
         assert_problem(response, 413, "payload_too_large")
         assert await replies_of(db) == 0
@@ -207,7 +207,7 @@ class TestPostMessage:
 
     async def test_a_client_message_to_a_closed_ticket_is_409_ticket_closed(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -237,7 +237,7 @@ class TestPostMessage:
 
     async def test_staff_may_answer_a_closed_ticket(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -251,7 +251,7 @@ class TestPostMessage:
 
     async def test_replies_locked_refuse_a_client_message_with_409(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=cast.world.dept_id, client_id=cast.world.client_id, flags=512
         )
@@ -268,7 +268,7 @@ class TestPostMessage:
 
     async def test_the_keys_rate_limit_gives_429(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         limited = await conversation_builders.write_key(
             db, cast.world.client_id, rate_limit_per_minute=2
         )
@@ -282,7 +282,7 @@ class TestPostMessage:
 
     async def test_a_client_message_is_201_and_moves_the_ticket_to_customer_reply(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         public_id = await conversation_builders.public_id_of(db, opened.id)
         body = "  Still broken.\n\nLogs below.  "
         response = await post_message(api, cast.client_key, public_id, body)
@@ -301,7 +301,7 @@ class TestPostMessage:
 
     async def test_a_staff_message_moves_the_ticket_to_answered(
         self, api: httpx.AsyncClient, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         message = sent(await post_message(api, cast.staff_key, NUMBER, "Fixed.", encrypted=True))
         assert (message["sender"], message["senderName"]) == ("staff", "Grace Hopper")
         assert message["encrypted"] is True
@@ -311,7 +311,7 @@ class TestPostMessage:
 
     async def test_files_uploaded_first_are_attached_to_the_message(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         public_id = await conversation_builders.public_id_of(db, opened.id)
         log = await upload(api, cast.client_key, ticketId=str(NUMBER))
         assert log.status_code == 201, log.text
@@ -344,7 +344,7 @@ class TestPostMessage:
 
     async def test_an_oversized_upload_is_413_and_a_disallowed_one_415(
         self, make_app: AppFactory, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         async with client_for(make_app(attachment_max_bytes=2048)) as small:
             assert_problem(
                 await upload(small, cast.client_key, b"x" * 2049), 413, "payload_too_large"
@@ -359,7 +359,7 @@ class TestPostMessage:
 class TestAcrossGenerations:
     async def test_a_v2_message_is_a_reply_in_v1(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         client = sent(await post_message(api, cast.client_key, NUMBER, "Still broken."))
         staff = sent(await post_message(api, cast.staff_key, NUMBER, "Secret.", encrypted=True))
         response = await api.get(f"/api/support/tickets/{NUMBER}", headers=key(cast.client_key))
@@ -393,7 +393,7 @@ class TestAcrossGenerations:
 
     async def test_files_are_v1_attachment_paths_and_v2_download_urls(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         upload_id = await uploaded(api, cast.client_key)
         message = sent(
             await post_message(api, cast.client_key, NUMBER, "The log.", attachmentIds=[upload_id])
@@ -418,7 +418,7 @@ class TestAcrossGenerations:
 
     async def test_a_v1_ticket_takes_v2_messages_by_number(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         opened = await api.post(
             "/api/support/tickets",
             headers=key(cast.client_key),

@@ -38,7 +38,9 @@ def ulid_millis(request_id: str) -> int:
 
 class TestErrorCodes:
     @pytest.mark.parametrize("code", sorted(CODES))
-    async def test_every_code_is_described_at_its_type(self, api: httpx.AsyncClient, code: str):
+    async def test_every_code_is_described_at_its_type(
+        self, api: httpx.AsyncClient, code: str
+    ) -> None:
         response = await api.get(f"/errors/{code}")
         assert response.status_code == 200, response.text
         assert response.headers["content-type"] == "application/json"
@@ -55,21 +57,21 @@ class TestErrorCodes:
         assert_v2_request_id(response)
         assert_rate_limit_headers(response)
 
-    def test_every_code_v2_md_lists_is_known(self):
+    def test_every_code_v2_md_lists_is_known(self) -> None:
         assert set(DOCUMENTED_CODES) <= set(CODES)
 
-    async def test_an_unknown_code_is_a_404_problem(self, api: httpx.AsyncClient):
+    async def test_an_unknown_code_is_a_404_problem(self, api: httpx.AsyncClient) -> None:
         for code in ("nope", "INVALID_REQUEST", "not found"):
             response = await api.get(f"/errors/{code}")
             assert_problem(response, 404, "not_found")
 
-    async def test_errors_pages_answer_json_only(self, api: httpx.AsyncClient):
+    async def test_errors_pages_answer_json_only(self, api: httpx.AsyncClient) -> None:
         response = await api.get("/errors/not_found", headers={"Accept": "text/html"})
         assert_problem(response, 406, "not_acceptable")
 
     async def test_a_problems_type_leads_to_its_description(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=616828,
@@ -97,7 +99,7 @@ class TestErrorCodes:
 
 
 class TestProblemDocuments:
-    async def test_the_shape_of_a_problem(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_the_shape_of_a_problem(self, api: httpx.AsyncClient, cast: Cast) -> None:
         response = await api.get(f"{TICKETS}/999999", headers=key(cast.client_key))
         body = assert_problem(response, 404, "not_found")
         assert list(body) == PROBLEM_KEYS, "`errors` only for invalid_request"
@@ -106,7 +108,7 @@ class TestProblemDocuments:
 
     async def test_invalid_request_lists_pointer_detail_and_code(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         response = await api.get(
             TICKETS, params={"limit": "abc", "status": "nope"}, headers=key(cast.client_key)
         )
@@ -116,7 +118,9 @@ class TestProblemDocuments:
         codes = {e["pointer"]: e["code"] for e in body["errors"]}
         assert codes["?status"] == "not_allowed"
 
-    async def test_an_unknown_v2_route_is_a_404_problem(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_an_unknown_v2_route_is_a_404_problem(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         for path in ("/api/v2/nope", "/api/v2/support/tickets/1/nope", "/errors"):
             response = await api.get(path, headers=key(cast.client_key))
             assert_problem(response, 404, "not_found")
@@ -124,14 +128,14 @@ class TestProblemDocuments:
 
     async def test_a_wrong_method_is_a_405_problem_with_allow(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         response = await api.delete(TICKETS, headers=key(cast.client_key))
         assert_problem(response, 405, "method_not_allowed")
         assert {"GET", "POST"} <= {m.strip() for m in response.headers["allow"].split(",")}
 
     async def test_refusals_before_routing_are_problems_too(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         not_acceptable = await api.get(TICKETS, headers={"Accept": "application/xml"})
         assert_problem(not_acceptable, 406, "not_acceptable")
         too_large = await api.post(
@@ -141,7 +145,7 @@ class TestProblemDocuments:
         )
         assert_problem(too_large, 413, "payload_too_large")
 
-    async def test_v1_paths_keep_v1_errors(self, api: httpx.AsyncClient):
+    async def test_v1_paths_keep_v1_errors(self, api: httpx.AsyncClient) -> None:
         response = await api.get("/api/support/tickets/999999")
         assert response.headers["content-type"] == "application/json"
         assert list(response.json()) == ["error", "message", "code", "timestamp", "requestId"]
@@ -150,7 +154,7 @@ class TestProblemDocuments:
 class TestRequestIds:
     async def test_every_response_gets_a_fresh_v2_id(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         before = int(time.time() * 1000)
         responses = [
             await api.get(TICKETS, headers=key(cast.client_key)),
@@ -173,7 +177,7 @@ class TestRequestIds:
     @pytest.mark.parametrize("authenticated", [True, False])
     async def test_a_well_formed_v2_id_is_echoed(
         self, api: httpx.AsyncClient, cast: Cast, authenticated: bool
-    ):
+    ) -> None:
         headers = {"X-Request-Id": OFFERED, **(key(cast.client_key) if authenticated else {})}
         response = await api.get(TICKETS, headers=headers)
         assert response.status_code == (200 if authenticated else 401)
@@ -181,7 +185,7 @@ class TestRequestIds:
         if not authenticated:
             assert response.json()["requestId"] == OFFERED
 
-    async def test_an_id_is_echoed_on_refusals_before_routing(self, api: httpx.AsyncClient):
+    async def test_an_id_is_echoed_on_refusals_before_routing(self, api: httpx.AsyncClient) -> None:
         response = await api.get(TICKETS, headers={"X-Request-Id": OFFERED, "Accept": "text/html"})
         assert response.status_code == 406
         assert response.json()["requestId"] == response.headers["x-request-id"] == OFFERED
@@ -215,13 +219,13 @@ class TestRequestIds:
     )
     async def test_anything_else_is_replaced_by_a_fresh_id(
         self, api: httpx.AsyncClient, cast: Cast, offered: str
-    ):
+    ) -> None:
         response = await api.get(TICKETS, headers={"X-Request-Id": offered})
         body = assert_problem(response, 401, "unauthorized")
         assert body["requestId"] != offered
         assert REQUEST_ID.match(body["requestId"])
 
-    async def test_a_v2_id_is_not_echoed_on_v1(self, api: httpx.AsyncClient):
+    async def test_a_v2_id_is_not_echoed_on_v1(self, api: httpx.AsyncClient) -> None:
         response = await api.get("/api/support/departments", headers={"X-Request-Id": OFFERED})
         assert response.headers["x-request-id"] != OFFERED
         assert str(uuid.UUID(response.headers["x-request-id"])) == response.headers["x-request-id"]

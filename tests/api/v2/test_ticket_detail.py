@@ -140,7 +140,9 @@ async def conversation(db: Database, cast: Cast) -> Conversation:
 class TestGetTicket:
     # --- 401 / 403 ---------------------------------------------------------------------
 
-    async def test_no_key_is_401_unauthorized(self, api: httpx.AsyncClient, opened: BuiltTicket):
+    async def test_no_key_is_401_unauthorized(
+        self, api: httpx.AsyncClient, opened: BuiltTicket
+    ) -> None:
         response = await api.get(url())
         assert_problem(response, 401, "unauthorized")
         assert_rate_limit_headers(response)
@@ -148,7 +150,7 @@ class TestGetTicket:
     @pytest.mark.parametrize("bad", ["junk", "unknown", "revoked"])
     async def test_a_bad_key_is_401_unauthorized(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket, bad: str
-    ):
+    ) -> None:
         presented = bad
         if bad == "unknown":
             presented = tokens.generate()
@@ -159,14 +161,14 @@ class TestGetTicket:
 
     async def test_a_key_without_read_support_is_403_forbidden(
         self, api: httpx.AsyncClient, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await api.get(url(), headers=key(cast.account_only_key))
         body = assert_problem(response, 403, "forbidden")
         assert "read:support" in body["detail"]
 
     async def test_a_suspended_clients_key_is_403_whatever_the_id(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         for ref in (NUMBER, 999999):
             response = await api.get(url(ref), headers=key(cast.suspended_key))
             assert_problem(response, 403, "forbidden")
@@ -175,7 +177,7 @@ class TestGetTicket:
 
     async def test_an_unknown_id_is_404_not_found(
         self, api: httpx.AsyncClient, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         for ref in (999999, "tkt_" + "0" * 26):
             for api_key in (cast.client_key, cast.staff_key):
                 assert_problem(await api.get(url(ref), headers=key(api_key)), 404, "not_found")
@@ -183,7 +185,9 @@ class TestGetTicket:
     @pytest.mark.parametrize("by", ["number", "tkt_id"])
     async def test_another_clients_ticket_is_the_same_404_as_an_unknown_one(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, theirs: BuiltTicket, by: str
-    ):
+    ) -> None:
+        mine: int | str
+        unknown: int | str
         if by == "number":
             mine, unknown = OTHER_NUMBER, 999999
         else:
@@ -203,7 +207,7 @@ class TestGetTicket:
     @pytest.mark.parametrize("ref", ["tkt_nope", "0", "1" * 19, "TKT_" + "0" * 26])
     async def test_an_id_that_names_no_ticket_is_the_same_404_too(
         self, api: httpx.AsyncClient, cast: Cast, theirs: BuiltTicket, ref: str
-    ):
+    ) -> None:
         """README: a ticket that does not exist and one the key may not see get the same 404;
         an id that cannot name a ticket names one that does not exist."""
         nothing = await api.get(url(ref), headers=key(cast.client_key))
@@ -213,7 +217,7 @@ class TestGetTicket:
 
     async def test_an_internal_ticket_is_404_for_its_client_and_shown_to_staff(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=cast.world.dept_id, client_id=cast.world.client_id, flags=16
         )
@@ -227,7 +231,7 @@ class TestGetTicket:
 
     async def test_other_methods_are_405(
         self, api: httpx.AsyncClient, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         for method in ("PUT", "PATCH", "DELETE"):
             response = await api.request(method, url(), headers=key(cast.staff_key))
             assert_problem(response, 405, "method_not_allowed")
@@ -235,13 +239,13 @@ class TestGetTicket:
 
     async def test_accept_that_rules_out_json_is_406(
         self, api: httpx.AsyncClient, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         response = await api.get(url(), headers={**key(cast.client_key), "Accept": "text/html"})
         assert_problem(response, 406, "not_acceptable")
 
     async def test_the_keys_rate_limit_gives_429(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, opened: BuiltTicket
-    ):
+    ) -> None:
         limited = await conversation_builders.write_key(
             db, cast.world.client_id, rate_limit_per_minute=2
         )
@@ -256,7 +260,7 @@ class TestGetTicket:
 
     async def test_by_tkt_id_and_by_number_is_the_same_ticket(
         self, api: httpx.AsyncClient, cast: Cast, conversation: Conversation
-    ):
+    ) -> None:
         by_number = detail(await api.get(url(NUMBER), headers=key(cast.client_key)))
         by_id = detail(await api.get(url(conversation.public_id), headers=key(cast.client_key)))
         assert by_number == by_id
@@ -265,7 +269,7 @@ class TestGetTicket:
     @pytest.mark.parametrize("viewer", ["client_key", "staff_key"])
     async def test_the_detail_has_v2s_keys_and_types(
         self, api: httpx.AsyncClient, cast: Cast, conversation: Conversation, viewer: str
-    ):
+    ) -> None:
         response = await api.get(url(), headers=key(getattr(cast, viewer)))
         ticket = detail(response)
         assert_v2_request_id(response)
@@ -280,7 +284,7 @@ class TestGetTicket:
 
     async def test_the_values_follow_the_model(
         self, api: httpx.AsyncClient, cast: Cast, conversation: Conversation
-    ):
+    ) -> None:
         ticket = detail(await api.get(url(), headers=key(cast.client_key)))
         assert ticket["id"] == conversation.public_id
         assert ticket["number"] == str(NUMBER)
@@ -309,7 +313,7 @@ class TestGetTicket:
 
     async def test_messages_are_the_sent_replies_oldest_first_with_their_senders(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, conversation: Conversation
-    ):
+    ) -> None:
         for viewer in (cast.client_key, cast.staff_key):
             ticket = detail(await api.get(url(), headers=key(viewer)))
             messages = ticket["messages"]
@@ -336,7 +340,7 @@ class TestGetTicket:
 
     async def test_files_sit_on_the_opening_message_or_on_their_reply(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, conversation: Conversation
-    ):
+    ) -> None:
         files = {
             row_id: public
             for row_id, public, _ in await conversation_builders.attachment_ids(
@@ -374,7 +378,7 @@ class TestGetTicket:
     )
     async def test_statuses_map_to_v2s_names(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, status: str, v2_status: str
-    ):
+    ) -> None:
         if status == "Waiting-Vendor":
             await builders.custom_status(db, status)
         await builders.ticket(
@@ -389,7 +393,7 @@ class TestGetTicket:
     @pytest.mark.parametrize("priority", ["low", "medium", "high", "urgent", "critical"])
     async def test_all_five_priorities_are_shown_by_name(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, priority: str
-    ):
+    ) -> None:
         await builders.ticket(
             db,
             number=NUMBER,
@@ -401,7 +405,7 @@ class TestGetTicket:
 
     async def test_absent_text_is_null_and_empty_collections_are_empty(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await builders.ticket(
             db, number=NUMBER, dept_id=cast.world.dept_id, client_id=None, name="", type="Email"
         )
@@ -416,7 +420,7 @@ class TestGetTicket:
 
     async def test_reading_marks_the_ticket_read_for_the_readers_side(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         built = await builders.ticket(
             db,
             number=NUMBER,
@@ -437,7 +441,7 @@ class TestGetTicket:
 class TestAcrossGenerations:
     async def test_a_ticket_opened_in_v1_reads_the_same_in_v2(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         service_id = await builders.service(db, cast.world.client_id, service_type="hosting")
         opened = await api.post(
             "/api/support/tickets",

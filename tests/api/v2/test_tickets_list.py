@@ -83,19 +83,19 @@ def tamper(cursor: str) -> str:
 class TestListTickets:
     # --- 401 / 403 ---------------------------------------------------------------------
 
-    async def test_no_key_is_401_unauthorized(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_no_key_is_401_unauthorized(self, api: httpx.AsyncClient, cast: Cast) -> None:
         response = await api.get(URL)
         assert_problem(response, 401, "unauthorized")
         assert_rate_limit_headers(response)
 
-    async def test_a_bad_key_is_401_unauthorized(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_a_bad_key_is_401_unauthorized(self, api: httpx.AsyncClient, cast: Cast) -> None:
         for presented in ("junk", tokens.generate()):
             response = await api.get(URL, headers=key(presented))
             assert_problem(response, 401, "unauthorized")
 
     async def test_a_key_without_read_support_is_403_forbidden(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         response = await api.get(URL, headers=key(cast.account_only_key))
         body = assert_problem(response, 403, "forbidden")
         assert "read:support" in body["detail"]
@@ -106,20 +106,20 @@ class TestListTickets:
     @pytest.mark.parametrize("limit", ["0", "101", "-1", "abc", "1.5", ""])
     async def test_a_limit_outside_1_to_100_is_400_pointing_at_it(
         self, api: httpx.AsyncClient, cast: Cast, limit: str
-    ):
+    ) -> None:
         response = await api.get(URL, params={"limit": limit}, headers=key(cast.client_key))
         assert_invalid(response, "?limit")
 
     @pytest.mark.parametrize("status", ["unknown", "Open", "closed,open", "pending"])
     async def test_a_status_v2_does_not_filter_on_is_400_pointing_at_it(
         self, api: httpx.AsyncClient, cast: Cast, status: str
-    ):
+    ) -> None:
         response = await api.get(URL, params={"status": status}, headers=key(cast.client_key))
         assert_invalid(response, "?status")
 
     async def test_an_overlong_department_slug_is_400_pointing_at_it(
         self, api: httpx.AsyncClient, cast: Cast
-    ):
+    ) -> None:
         response = await api.get(
             URL, params={"departmentSlug": "x" * 65}, headers=key(cast.client_key)
         )
@@ -132,7 +132,7 @@ class TestListTickets:
     )
     async def test_a_cursor_this_server_did_not_issue_is_invalid_cursor(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, forged: str
-    ):
+    ) -> None:
         await many(db, cast, 3)
         issued = (await get_page(api, cast.client_key, limit=1))["nextCursor"]
         cursor = {"tampered": tamper(issued), "truncated": issued[:-2]}.get(forged, forged)
@@ -144,17 +144,19 @@ class TestListTickets:
 
     # --- 405 / 406 / 429 ---------------------------------------------------------------
 
-    async def test_other_methods_are_405(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_other_methods_are_405(self, api: httpx.AsyncClient, cast: Cast) -> None:
         response = await api.put(URL, headers=key(cast.client_key), json={})
         assert_problem(response, 405, "method_not_allowed")
 
-    async def test_accept_that_rules_out_json_is_406(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_accept_that_rules_out_json_is_406(
+        self, api: httpx.AsyncClient, cast: Cast
+    ) -> None:
         response = await api.get(URL, headers={**key(cast.client_key), "Accept": "text/csv"})
         assert_problem(response, 406, "not_acceptable")
 
     async def test_the_keys_rate_limit_gives_429(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         limited = await conversation_builders.write_key(
             db, cast.world.client_id, rate_limit_per_minute=1
         )
@@ -167,7 +169,7 @@ class TestListTickets:
 
     # --- 200: the page -----------------------------------------------------------------
 
-    async def test_an_empty_list(self, api: httpx.AsyncClient, cast: Cast):
+    async def test_an_empty_list(self, api: httpx.AsyncClient, cast: Cast) -> None:
         response = await api.get(URL, headers=key(cast.client_key))
         assert page_of(response) == {"data": [], "nextCursor": None, "hasMore": False}
         assert_v2_request_id(response)
@@ -175,7 +177,7 @@ class TestListTickets:
 
     async def test_summaries_lack_body_attachments_and_messages(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         built = await builders.ticket(
             db,
             number=FIRST_NUMBER,
@@ -228,7 +230,7 @@ class TestListTickets:
 
     async def test_a_summary_agrees_with_the_detail(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         built = await builders.ticket(
             db, number=FIRST_NUMBER, dept_id=cast.world.dept_id, client_id=cast.world.client_id
         )
@@ -239,7 +241,7 @@ class TestListTickets:
 
     async def test_a_client_lists_its_own_tickets_only_and_never_internal_ones(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         world = cast.world
         mine = await builders.ticket(
             db, number=FIRST_NUMBER, dept_id=world.dept_id, client_id=world.client_id
@@ -258,7 +260,7 @@ class TestListTickets:
 
     async def test_newest_activity_first_and_the_default_limit_is_20(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         built = await many(db, cast, 22)
         # Activity is `updatedAt`, not creation: the oldest ticket becomes the newest.
         await conversation_builders.set_ticket(
@@ -275,7 +277,7 @@ class TestListTickets:
 
     async def test_the_last_page_has_no_cursor(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         await many(db, cast, 4)
         first = await get_page(api, cast.client_key, limit=2)
         second = await get_page(api, cast.client_key, limit=2, cursor=first["nextCursor"])
@@ -286,7 +288,7 @@ class TestListTickets:
 
     async def test_pages_are_stable_while_tickets_are_opened(
         self, api: httpx.AsyncClient, db: Database, cast: Cast
-    ):
+    ) -> None:
         """25 tickets in pages of 7, with new tickets opened (through v1, v2 and directly)
         between the fetches: the pages together are exactly the 25, in order, once each."""
         world = cast.world
@@ -346,7 +348,9 @@ class TestListTickets:
         # The new tickets are there for whoever starts again.
         assert len(await every_page(api, cast.client_key, limit=100)) == 25 + 3 * 3
 
-    async def test_a_cursor_is_opaque_text(self, api: httpx.AsyncClient, db: Database, cast: Cast):
+    async def test_a_cursor_is_opaque_text(
+        self, api: httpx.AsyncClient, db: Database, cast: Cast
+    ) -> None:
         await many(db, cast, 2)
         cursor = (await get_page(api, cast.client_key, limit=1))["nextCursor"]
         assert cursor
@@ -368,7 +372,7 @@ class TestListTickets:
     )
     async def test_the_status_filter(
         self, api: httpx.AsyncClient, db: Database, cast: Cast, status: str, v1_statuses: list[str]
-    ):
+    ) -> None:
         statuses = ["Open", "Answered", "Client-Reply", "In-Progress", "On-Hold", "Closed"]
         for i, name in enumerate(statuses * 2):
             await builders.ticket(
@@ -385,7 +389,9 @@ class TestListTickets:
         wanted = [i for i, name in enumerate(statuses * 2) if name in v1_statuses]
         assert numbers == [str(FIRST_NUMBER + i) for i in reversed(wanted)]
 
-    async def test_the_department_filter(self, api: httpx.AsyncClient, db: Database, cast: Cast):
+    async def test_the_department_filter(
+        self, api: httpx.AsyncClient, db: Database, cast: Cast
+    ) -> None:
         billing, billing_slug = await conversation_builders.department(db, name="Billing")
         for i in range(6):
             await builders.ticket(

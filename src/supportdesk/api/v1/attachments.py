@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from supportdesk.api.deps import app_state
 from supportdesk.api.doors import route_class
 from supportdesk.api.downloads import DOWNLOAD_PARAMETERS, DOWNLOAD_RESPONSES, file_response
 from supportdesk.api.v1.door import V1
@@ -40,6 +41,6 @@ async def download_attachment(
 ) -> Response:
     """The bytes of a file on a ticket the key may see (404 alike for any other case)."""
     found, path = await service.find_for_download(
-        session, actor, number, attachment_id, settings=request.app.state.settings
+        session, actor, number, attachment_id, settings=app_state(request).settings
     )
     return file_response(request, found, path)

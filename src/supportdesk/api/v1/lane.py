@@ -16,6 +16,7 @@ import re
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from supportdesk.api.deps import state_of
 from supportdesk.api.handlers import error_response
 from supportdesk.api.v1.door import V1
 from supportdesk.api.v1.router import MAX_NUMBER, ticket_response
@@ -48,7 +49,7 @@ class TicketReadLane:
         scope["door"] = V1
         request = Request(scope, receive)
         try:
-            async with scope["app"].state.db.transaction() as session:
+            async with state_of(scope["app"]).db.transaction() as session:
                 actor = await acting(request, session, _READ)
                 response = await ticket_response(
                     request,

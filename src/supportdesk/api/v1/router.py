@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from supportdesk.api.conditional import IfNoneMatch, not_modified
+from supportdesk.api.deps import app_state
 from supportdesk.api.doors import route_class
 from supportdesk.api.errors import request_id
 from supportdesk.api.inputs import MAX_TICKET_NUMBER, AuthFirstRoute, json_body
@@ -49,7 +50,7 @@ def _json(
 
 
 def _shown(request: Request, actor: Actor, ticket: TicketRecord) -> dict[str, Any]:
-    zone = request.app.state.settings.zone
+    zone = app_state(request).settings.zone
     return render.ticket_dict(
         ticket, staff_view=actor.is_staff, zone=zone, viewtime=hostbill(utcnow(), zone)
     )

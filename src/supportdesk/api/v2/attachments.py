@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from supportdesk.api.deps import AppSettings
 from supportdesk.api.doors import route_class
 from supportdesk.api.downloads import DOWNLOAD_PARAMETERS, DOWNLOAD_RESPONSES, file_response
 from supportdesk.api.inputs import AuthFirstRoute
@@ -68,7 +69,7 @@ async def multipart_body(request: Request) -> None:
     summary="Upload an attachment",
 )
 async def upload_attachment(
-    request: Request,
+    settings: AppSettings,
     actor: WriteSupport,
     session: Session,
     # After the key check, so that a caller without a key hears 401 whatever it sent.
@@ -86,7 +87,7 @@ async def upload_attachment(
         filename=file.filename,
         data=await file.read(),
         ticket_ref=_uploaded_to(ticket_id),
-        settings=request.app.state.settings,
+        settings=settings,
     )
     body = {
         "attachmentId": record.upload_id,
@@ -109,6 +110,7 @@ async def upload_attachment(
 )
 async def download_attachment(
     request: Request,
+    settings: AppSettings,
     actor: ReadSupport,
     session: Session,
     attachment_id: Annotated[str, Path(description="The attachment's `tatt_` id.")],
@@ -121,6 +123,6 @@ async def download_attachment(
     if ticket_ref is None:
         raise AttachmentNotFound()
     found, path = await service.find_for_download(
-        session, actor, ticket_ref, attachment_id, settings=request.app.state.settings
+        session, actor, ticket_ref, attachment_id, settings=settings
     )
     return file_response(request, found, path)

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from supportdesk.api.conditional import IfNoneMatch, tagged_json
+from supportdesk.api.deps import Cursors
 from supportdesk.api.doors import route_class
 from supportdesk.api.inputs import AuthFirstRoute, json_body
 from supportdesk.api.v2 import render
-from supportdesk.api.v2.cursor import CursorCodec
 from supportdesk.api.v2.door import V2
 from supportdesk.api.v2.problems import describe
 from supportdesk.api.v2.schemas import (
@@ -65,7 +65,7 @@ def _detail(ticket: TicketRecord, status: int = 200) -> Response:
     summary="List tickets",
 )
 async def list_tickets(
-    request: Request,
+    cursors: Cursors,
     actor: ReadSupport,
     session: Session,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -76,7 +76,6 @@ async def list_tickets(
     ] = None,
 ) -> Response:
     """Ticket summaries, newest activity first, a page at a time."""
-    cursors: CursorCodec = request.app.state.cursors
     after = cursors.decode(cursor_) if cursor_ is not None else None
     where = ListFilter(v2_status=status, dept_slug=department_slug)
     page = await service.list_tickets(session, actor, where, after=after, limit=limit)
