@@ -16,6 +16,7 @@ from supportdesk.attachments.repository import StoredAttachment
 from supportdesk.attachments.storage import FileStore
 from supportdesk.auth.principal import Principal
 from supportdesk.core.clock import utcnow
+from supportdesk.core.columns import ROW_ID_MAX, TICKET_NUMBER_MAX
 from supportdesk.core.config import Settings
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import (
@@ -29,10 +30,6 @@ from supportdesk.tickets.store import find_visible_state
 
 log = logging.getLogger("supportdesk.attachments")
 
-# attachments.id is a 32-bit column on PostgreSQL, tickets.ticket_number a 64-bit one: a larger
-# value names nothing (and must not reach the driver, which would refuse it).
-MAX_ATTACHMENT_ID = 2**31 - 1
-MAX_TICKET_NUMBER = 2**63 - 1
 # Files written this recently are never swept: their row may not be committed yet.
 FILE_GRACE = timedelta(hours=1)
 _SWEEP_BATCH = 500
@@ -117,11 +114,12 @@ async def find_for_download(
     """The attachment (internal id or `tatt_` id) on that ticket (number or `tkt_` id) and its
     file; AttachmentNotFound alike for no such ticket, not the caller's, or not on it."""
     if isinstance(attachment_ref, int):
-        if not 1 <= attachment_ref <= MAX_ATTACHMENT_ID:
+        # A larger value names nothing (and must not reach the driver, which would refuse it).
+        if not 1 <= attachment_ref <= ROW_ID_MAX:
             raise AttachmentNotFound()
     elif not _ATTACHMENT_ID.fullmatch(attachment_ref):
         raise AttachmentNotFound()
-    if isinstance(ticket_ref, int) and not 1 <= ticket_ref <= MAX_TICKET_NUMBER:
+    if isinstance(ticket_ref, int) and not 1 <= ticket_ref <= TICKET_NUMBER_MAX:
         raise AttachmentNotFound()
     found = await repository.find_visible(session, principal, ticket_ref, attachment_ref)
     if found is None:

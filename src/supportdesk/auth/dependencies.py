@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from supportdesk.auth.principal import Principal
+from supportdesk.core.columns import IP_ADDRESS_LENGTH
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Forbidden, InvalidApiKey, RateLimited, Unauthorized
+from supportdesk.core.text import check_url_is_text
 
 
 async def _transaction(request: Request) -> AsyncIterator[DbSession]:
@@ -24,11 +27,28 @@ Session = Annotated[DbSession, Depends(_transaction, scope="function")]
 
 
 def client_ip(request: Request) -> str:
+    """The caller's address: the first `X-Forwarded-For` entry when the proxy is trusted, else
+    the peer's; always an IP address as text (normalised, so that it fits `senderip`), or
+    "unknown". (uvicorn itself takes the peer from `X-Forwarded-For` when the connection comes
+    from 127.0.0.1, without checking that it is an address.)"""
     if request.app.state.settings.trust_forwarded_for:
         forwarded = request.headers.get("x-forwarded-for")
         if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+            address = _ip_address(forwarded.split(",")[0].strip())
+            if address is not None:
+                return address
+    peer = _ip_address(request.client.host) if request.client else None
+    return peer or "unknown"
+
+
+def _ip_address(text: str) -> str | None:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    shown = str(address)
+    # A scope id (`fe80::1%eth0`) may be any length: not an address the column holds.
+    return shown if "%" not in shown and len(shown) <= IP_ADDRESS_LENGTH else None
 
 
 def presented_key(request: Request) -> str | None:
@@ -69,12 +89,14 @@ async def authenticate(request: Request, session: Session) -> Principal:
 
 
 def require_scope(*accepted: str) -> Callable[..., Awaitable[Principal]]:
-    """A dependency: the caller, if its key carries one of `accepted` and its account is active."""
+    """A dependency: the caller, if its key carries one of `accepted` and its account is active
+    (and then, as for any malformed parameter, 400 for a URL that is not UTF-8)."""
 
     async def dependency(
-        principal: Annotated[Principal, Depends(authenticate)],
+        request: Request, principal: Annotated[Principal, Depends(authenticate)]
     ) -> Principal:
         check_scope(principal, accepted)
+        check_url_is_text(request.scope)
         return principal
 
     return dependency

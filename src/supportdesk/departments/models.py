@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from supportdesk.core.columns import SLUG_LENGTH
 from supportdesk.core.models import Base
 
 V2_STATUSES = ("open", "answered", "customer_reply", "in_progress", "on_hold", "closed", "unknown")
@@ -15,7 +16,7 @@ class Department(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     description: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str] = mapped_column(String(255), default="")

@@ -7,19 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse, Response
 
+from supportdesk.api.inputs import RowIdParameter
 from supportdesk.api.v1.router import TicketNumber
 from supportdesk.api.v1.schemas import error_responses
 from supportdesk.attachments import service
 from supportdesk.attachments.detect import download_content
 from supportdesk.attachments.filenames import serving_headers
-from supportdesk.attachments.service import MAX_ATTACHMENT_ID
 from supportdesk.auth.dependencies import ReadSupport, Session
 
 router = APIRouter(prefix="/api/support", tags=["v1"])
 
 AttachmentId = Annotated[
-    int,
-    Path(ge=1, le=MAX_ATTACHMENT_ID, description="The attachment's id, as in the ticket's list"),
+    RowIdParameter, Path(description="The attachment's id, as in the ticket's list")
 ]
 FILE_RESPONSE: dict[int | str, dict[str, object]] = {
     200: {

@@ -7,7 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import Response
 
-from supportdesk.api.inputs import MAX_TICKET_NUMBER, AuthFirstRoute, json_body
+from supportdesk.api.inputs import (
+    MAX_TICKET_NUMBER,
+    AuthFirstRoute,
+    TicketNumberParameter,
+    json_body,
+)
 from supportdesk.api.v1 import render
 from supportdesk.api.v1.schemas import (
     CreatedTicketEnvelope,
@@ -35,7 +40,7 @@ router = APIRouter(prefix="/api/support", tags=["v1"], route_class=AuthFirstRout
 
 MAX_NUMBER = MAX_TICKET_NUMBER
 PRIORITY_NAMES = ("low", "medium", "high", "urgent")
-TicketNumber = Annotated[int, Path(ge=1, le=MAX_NUMBER, description="Unique number identifier")]
+TicketNumber = Annotated[TicketNumberParameter, Path(description="Unique number identifier")]
 
 
 def _json(
@@ -131,7 +136,7 @@ async def _created(
 @router.get(
     "/departments",
     response_model=DepartmentsEnvelope,
-    responses=error_responses(401, 403, 406, 429),
+    responses=error_responses(400, 401, 403, 406, 429),
     summary="List support departments",
 )
 async def list_departments(

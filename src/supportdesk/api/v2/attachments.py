@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Upload
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
 
+from supportdesk.api.inputs import AuthFirstRoute, Reference
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
 from supportdesk.attachments.detect import download_content
@@ -18,7 +19,7 @@ from supportdesk.auth.dependencies import ReadSupport, Session, WriteSupport
 from supportdesk.core.clock import iso_millis
 from supportdesk.core.errors import AttachmentNotFound, TicketNotFound, UnsupportedMediaType
 
-router = APIRouter(prefix="/api/v2/support", tags=["v2"])
+router = APIRouter(prefix="/api/v2/support", tags=["v2"], route_class=AuthFirstRoute)
 
 # As the ticket routes take it: a `tkt_` id or a number; anything else names no ticket.
 _TICKET_REF = re.compile(r"tkt_[0-9a-hjkmnp-tv-z]{26}|[1-9][0-9]{0,17}")
@@ -85,7 +86,7 @@ async def upload_attachment(
     _multipart: Annotated[None, Depends(multipart_body)],
     file: Annotated[UploadFile, File(description="The file; its type is detected from it.")],
     ticket_id: Annotated[
-        str | None, Form(alias="ticketId", description="A `tkt_` id or ticket number.")
+        Reference | None, Form(alias="ticketId", description="A `tkt_` id or ticket number.")
     ] = None,
 ) -> Response:
     """Upload a file; attach it by passing its `satt_` id in `attachmentIds` of a new ticket
@@ -126,9 +127,9 @@ async def download_attachment(
     request: Request,
     principal: ReadSupport,
     session: Session,
-    attachment_id: Annotated[str, Path(description="The attachment's `tatt_` id.")],
+    attachment_id: Annotated[Reference, Path(description="The attachment's `tatt_` id.")],
     ticket_id: Annotated[
-        str, Query(alias="ticketId", description="The ticket it is on: `tkt_` id or number.")
+        Reference, Query(alias="ticketId", description="The ticket it is on: `tkt_` id or number.")
     ],
 ) -> Response:
     """The bytes of a file on a ticket the key may see (`attachment_not_found` otherwise)."""

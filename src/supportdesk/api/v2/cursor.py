@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
+from supportdesk.core.columns import ROW_ID_MAX
 from supportdesk.core.errors import InvalidCursor
 
 _KEY = b"supportdesk.v2.cursor.1"
@@ -39,6 +40,9 @@ def decode(cursor: str) -> tuple[datetime, int]:
             raise ValueError("bad tag")
         micros, ticket_id = (int(part) for part in payload.decode().split(":"))
         moment = _EPOCH + micros * _MICRO
+        # The tag is no secret: a forged cursor may name any id, but none past the column.
+        if not 1 <= ticket_id <= ROW_ID_MAX:
+            raise ValueError("no such ticket id")
     except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError, OSError):
         raise InvalidCursor(pointer="?cursor") from None
     return moment, ticket_id

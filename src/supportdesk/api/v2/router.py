@@ -9,7 +9,14 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from supportdesk.api.inputs import AuthFirstRoute, json_body
+from supportdesk.api.inputs import (
+    AuthFirstRoute,
+    ErrorCodeName,
+    Reference,
+    Slug,
+    json_body,
+    url_is_text,
+)
 from supportdesk.api.v2 import cursor, render
 from supportdesk.api.v2.problems import describe
 from supportdesk.api.v2.schemas import (
@@ -36,7 +43,7 @@ router = APIRouter(prefix="/api/v2/support", tags=["v2"], route_class=AuthFirstR
 errors_router = APIRouter(tags=["v2"])
 
 _TICKET_ID = re.compile(r"^(tkt_[0-9a-hjkmnp-tv-z]{26}|[1-9][0-9]{0,17})$")
-TicketId = Annotated[str, Path(description="A `tkt_` id, or the ticket's number.")]
+TicketId = Annotated[Reference, Path(description="A `tkt_` id, or the ticket's number.")]
 
 
 def _json(data: Any, status_code: int = 200) -> Response:
@@ -69,9 +76,7 @@ async def list_tickets(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor_: Annotated[str | None, Query(alias="cursor")] = None,
     status: V2Status | None = None,
-    department_slug: Annotated[
-        str | None, Query(alias="departmentSlug", max_length=64, pattern=r"^[a-z0-9-]+$")
-    ] = None,
+    department_slug: Annotated[Slug | None, Query(alias="departmentSlug")] = None,
 ) -> Response:
     """Ticket summaries, newest activity first, a page at a time."""
     after = cursor.decode(cursor_) if cursor_ is not None else None
@@ -88,7 +93,7 @@ async def list_tickets(
 @router.get(
     "/tickets/{ticket_id}",
     response_model=Ticket,
-    responses=problems(401, 403, 404, 406, 429),
+    responses=problems(400, 401, 403, 404, 406, 429),
     summary="Get a ticket",
 )
 async def get_ticket(principal: ReadSupport, session: Session, ticket_id: TicketId) -> Response:
@@ -180,7 +185,7 @@ async def post_message(
 @router.post(
     "/tickets/{ticket_id}/actions/close",
     response_model=Ticket,
-    responses=problems(401, 403, 404, 406, 429),
+    responses=problems(400, 401, 403, 404, 406, 429),
     summary="Close a ticket",
 )
 async def close_ticket(principal: WriteSupport, session: Session, ticket_id: TicketId) -> Response:
@@ -192,7 +197,7 @@ async def close_ticket(principal: WriteSupport, session: Session, ticket_id: Tic
 @router.post(
     "/tickets/{ticket_id}/actions/reopen",
     response_model=Ticket,
-    responses=problems(401, 403, 404, 406, 429),
+    responses=problems(400, 401, 403, 404, 406, 429),
     summary="Reopen a ticket",
 )
 async def reopen_ticket(principal: WriteSupport, session: Session, ticket_id: TicketId) -> Response:
@@ -204,7 +209,7 @@ async def reopen_ticket(principal: WriteSupport, session: Session, ticket_id: Ti
 @router.get(
     "/departments",
     response_model=Departments,
-    responses=problems(401, 403, 406, 429),
+    responses=problems(400, 401, 403, 406, 429),
     summary="List departments",
 )
 async def list_departments(principal: ReadAccount, session: Session) -> Response:
@@ -228,10 +233,11 @@ async def list_departments(principal: ReadAccount, session: Session) -> Response
 @errors_router.get(
     "/errors/{code}",
     response_model=ErrorCode,
-    responses=problems(404, 406),
+    responses=problems(400, 404, 406),
+    dependencies=[Depends(url_is_text)],
     summary="Describe an error code",
 )
-async def error_code(code: Annotated[str, Path()]) -> Response:
+async def error_code(code: Annotated[ErrorCodeName, Path()]) -> Response:
     """What a problem document's `type` means."""
     described = describe(code)
     if described is None:
