@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from supportdesk.core.columns import TICKET_NUMBER_MAX
 from supportdesk.core.config import get_settings
 from supportdesk.core.db import Database, DbSession
 from supportdesk.core.errors import SupportdeskError
@@ -188,7 +189,9 @@ def maintenance() -> None:
 
 
 @tickets_app.command("show")
-def tickets_show(number: Annotated[int, typer.Argument(min=1)]) -> None:
+def tickets_show(
+    number: Annotated[int, typer.Argument(min=1, max=TICKET_NUMBER_MAX)],
+) -> None:
     """Show a ticket and its whole conversation (staff view: notes and drafts included)."""
     from supportdesk.cli.show import show_ticket
 

@@ -11,6 +11,7 @@ from sqlalchemy import RowMapping, select
 from supportdesk.accounts.models import Client, Staff
 from supportdesk.auth.principal import SCOPES, Principal
 from supportdesk.core.clock import utcnow
+from supportdesk.core.columns import INTEGER_MAX, ROW_ID_MAX
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import InvalidApiKey, NotFound, ValidationFailed
 from supportdesk.keys import repository, tokens
@@ -77,6 +78,10 @@ class KeyAuthenticator:
         await repository.touch_last_used(session, key_id, utcnow())
 
 
+# A key that lives longer than this is a key that never expires: say so instead.
+MAX_KEY_DAYS = 100 * 366
+
+
 async def create_key(
     session: DbSession,
     *,
@@ -94,10 +99,13 @@ async def create_key(
         raise ValidationFailed(
             f"Scopes must be among {', '.join(SCOPES)}; got {unknown or 'none'}."
         )
-    if expires_in_days is not None and expires_in_days < 1:
-        raise ValidationFailed("--expires-in-days must be at least 1.")
-    if rate_limit_per_minute is not None and rate_limit_per_minute < 1:
-        raise ValidationFailed("--rate-limit must be at least 1.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_KEY_DAYS:
+        raise ValidationFailed(f"--expires-in-days must be between 1 and {MAX_KEY_DAYS}.")
+    if rate_limit_per_minute is not None and not 1 <= rate_limit_per_minute <= INTEGER_MAX:
+        raise ValidationFailed(f"--rate-limit must be between 1 and {INTEGER_MAX}.")
+    owner_id = client_id if client_id is not None else staff_id
+    if owner_id is None or not 1 <= owner_id <= ROW_ID_MAX:
+        raise NotFound("No such client." if client_id is not None else "No such staff member.")
     owner = (
         select(Client.id).where(Client.id == client_id)
         if client_id is not None
