@@ -27,6 +27,10 @@ IP_ADDRESS_LENGTH = 45  # the longest IPv6 text (IPv4-mapped)
 FILENAME_LENGTH = 255
 CONTENT_TYPE_LENGTH = 127
 SERVICE_NAME_LENGTH = 255
+# Columns that hold one of a fixed set of names (their inputs are choices, not free text).
+PRIORITY_LENGTH = 16
+SERVICE_TYPE_LENGTH = 16
+V2_STATUS_LENGTH = 32
 
 # Text columns have no length in the database; these are the contract's limits (v1.md, v2.md).
 MESSAGE_LENGTH = 65_535

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from supportdesk.core.columns import SLUG_LENGTH
+from supportdesk.core.columns import SLUG_LENGTH, V2_STATUS_LENGTH
 from supportdesk.core.models import Base
 
 V2_STATUSES = ("open", "answered", "customer_reply", "in_progress", "on_hold", "closed", "unknown")
@@ -55,5 +55,5 @@ class Status(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     color: Mapped[str] = mapped_column(String(6), default="000000")
     auto_close: Mapped[bool] = mapped_column(Boolean, default=False)
-    v2_status: Mapped[str] = mapped_column(String(32), default="unknown")
+    v2_status: Mapped[str] = mapped_column(String(V2_STATUS_LENGTH), default="unknown")
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)

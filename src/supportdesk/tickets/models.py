@@ -22,6 +22,7 @@ from supportdesk.core.columns import (
     FILENAME_LENGTH,
     IP_ADDRESS_LENGTH,
     PERSON_NAME_LENGTH,
+    PRIORITY_LENGTH,
     PUBLIC_ID_LENGTH,
     SUBJECT_LENGTH,
 )
@@ -90,7 +91,7 @@ class Ticket(Base):
     body: Mapped[str] = mapped_column(Text)
     # Why the client chose `critical` (v2 asks for it); "" otherwise.
     critical_reason: Mapped[str] = mapped_column(Text, default="")
-    priority: Mapped[str] = mapped_column(String(16), default="medium")
+    priority: Mapped[str] = mapped_column(String(PRIORITY_LENGTH), default="medium")
     flags: Mapped[int] = mapped_column(Integer, default=0)
     admin_read: Mapped[bool] = mapped_column(Boolean, default=False)
     client_read: Mapped[bool] = mapped_column(Boolean, default=True)
