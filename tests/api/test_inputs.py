@@ -172,3 +172,33 @@ async def test_a_value_at_the_limit_is_not_refused_for_its_size(
     if stored:
         assert response.status_code in (200, 201), shown
         assert await _newest(db, stored[0]) == value, f"{item.label}: not stored as sent"
+
+
+JSON_ROUTES = [
+    ("/api/support/tickets", False),
+    ("/api/v2/support/tickets", True),
+    (f"/api/v2/support/tickets/{NUMBER}/messages", True),
+]
+
+
+@pytest.mark.parametrize(("path", "v2"), JSON_ROUTES, ids=[path for path, _ in JSON_ROUTES])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"subject": "\xff\xfe"}', "The request body is not valid UTF-8."),
+        (b'{"priority": ' + b"9" * 5000 + b"}", "The request body is not valid JSON."),
+    ],
+    ids=["not-utf8", "a-5000-digit-number"],
+)
+async def test_a_body_json_cannot_read_is_400_after_the_key_is_checked(
+    scene: Scene, path: str, v2: bool, body: bytes, message: str
+) -> None:
+    json_type = {"Content-Type": "application/json"}
+    keyless = await scene.api.post(path, content=body, headers=json_type)
+    assert keyless.status_code == 401, keyless.text
+    headers = {**json_type, "X-API-Key": scene.cast.client_key}
+    response = await scene.api.post(path, content=body, headers=headers)
+    if v2:
+        assert assert_problem(response, 400, "invalid_request")["detail"] == message
+    else:
+        assert assert_error(response, 400, "VALIDATION_ERROR")["message"] == message
