@@ -8,13 +8,16 @@ and a limit never reached), with `--checks all` and every phase (examples, cover
 stateful) as `tests/schemathesis.toml` budgets them. Generated values name nothing most of the
 time, so the test hands schemathesis the data above as dictionaries it draws from now and then.
 
-A run passes when schemathesis exits 0: no failure that `SWITCHED_OFF` does not name (none
-today) and none that is not in `tests/schemathesis-baseline.json`. The baseline holds failures
-that belong to work in progress elsewhere (issue 14 points 3 and 4: 405 everywhere, a document
-that declares every answer), each with that reason; they are printed on every run, and once
-that work lands they should not reproduce and the baseline can be emptied. The case counts
-per phase and key are printed (`pytest -s` shows them; a failure's message has them too), and a
-failure's message carries schemathesis' own report of what failed and how to reproduce it.
+A run passes when schemathesis exits 0. No check is switched off (`SWITCHED_OFF` would name
+one, with the contract rule that justifies it). A `positive_data_acceptance` failure is dropped
+only for a schema-valid case that a rule of the contract refuses, answered with exactly the
+refusal that rule names (tests/fuzz_refusals.py, the rules tests/test_openapi_fuzz.py applies,
+loaded by tests/schemathesis_hooks.py); how many each rule took is printed. Failures that
+belong to work in progress elsewhere are in `tests/schemathesis-baseline.json`, each with its
+reason, printed on every run with the keys it reproduced with; once that work lands they stop
+reproducing and the entries go. The case counts per phase and key are printed (`pytest -s`; a
+failure's message has them too), and a failure's message carries schemathesis' own report of
+what failed and the curl command that reproduces it.
 
 By hand: `SUPPORTDESK_FUZZ_SEED` replays a run (the seed is printed), `SUPPORTDESK_FUZZ_EXAMPLES`
 sets the fuzzing phase's cases per operation for a longer run, `SUPPORTDESK_FUZZ_BASELINE_UPDATE=1`
@@ -45,6 +48,7 @@ from tests.support import client_for
 
 HERE = Path(__file__).parent
 POLICY = HERE / "schemathesis.toml"
+HOOKS = HERE / "schemathesis_hooks.py"
 BASELINE = HERE / "schemathesis-baseline.json"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 SEED = int(os.environ.get("SUPPORTDESK_FUZZ_SEED", "14"))
@@ -69,7 +73,7 @@ class Reachable:
     refs: list[str]
     file_ids: list[int]
     file_public_ids: list[str]
-    dept_ids: list[int]
+    dept_ids: list[int]  # the visible department first, then the hidden one
     slugs: list[str]
     client_id: int
     service_id: int
@@ -225,13 +229,19 @@ class Run:
     failures: list[dict[str, Any]] = field(default_factory=list)
     known: list[str] = field(default_factory=list)  # baseline entries this run reproduced
     served: set[str] = field(default_factory=set)  # operations that answered 2xx
+    # positive_data_acceptance failures dropped, by the contract rule that names the refusal
+    refused: Counter[str] = field(default_factory=Counter)
     warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def summary(self) -> str:
         total = sum(self.cases.values())
         phases = ", ".join(f"{phase} {self.cases[phase]}" for phase in PHASES)
         statuses = {phase: dict(sorted(found.items())) for phase, found in self.statuses.items()}
-        return f"  {self.viewer} key: {total} cases ({phases}); statuses {statuses}"
+        refused = ", ".join(f"{rule} {n}" for rule, n in sorted(self.refused.items())) or "none"
+        return (
+            f"  {self.viewer} key: {total} cases ({phases}); statuses {statuses}\n"
+            f"    schema-valid cases refused by a contract rule, as it names: {refused}"
+        )
 
     def failure_report(self) -> str:
         """schemathesis' FAILURES section: each failing operation, the check, the status, the
@@ -300,9 +310,30 @@ def _run(base_url: str, data: Reachable, viewer: str, workdir: Path) -> Run:
         command += ["--baseline", str(BASELINE)]
     if os.environ.get("SUPPORTDESK_FUZZ_EXAMPLES"):
         command += ["--max-examples", os.environ["SUPPORTDESK_FUZZ_EXAMPLES"]]
+    usable = slice(None) if viewer == "staff" else slice(0, 1)  # a client sees visible ones
+    known = {
+        "viewer": viewer,
+        "dept_ids": data.dept_ids[usable],
+        "slugs": data.slugs[usable],
+        "client_id": data.client_id,
+        "service_id": data.service_id,
+        "cursor": data.cursor,
+    }
+    dropped = workdir / f"refused-by-contract-{viewer}.jsonl"
+    env = {
+        **os.environ,
+        "SUPPORTDESK_FUZZ_KEY": data.keys[viewer],
+        "SUPPORTDESK_FUZZ_KNOWN": json.dumps(known),
+        "SUPPORTDESK_FUZZ_DROPPED": str(dropped),
+        "SCHEMATHESIS_HOOKS": str(HOOKS),
+        # The hooks import `tests.fuzz_refusals`.
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")])
+        ),
+    }
     finished = subprocess.run(
         command,
-        env={**os.environ, "SUPPORTDESK_FUZZ_KEY": data.keys[viewer]},
+        env=env,
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT,
@@ -312,6 +343,9 @@ def _run(base_url: str, data: Reachable, viewer: str, workdir: Path) -> Run:
     run = Run(viewer, finished.returncode, finished.stdout + finished.stderr)
     (workdir / f"schemathesis-{viewer}.txt").write_text(run.output)
     _read_reports(run, reports)
+    if dropped.exists():
+        for line in dropped.read_text().splitlines():
+            run.refused[json.loads(line)["rule"]] += 1
     return run
 
 

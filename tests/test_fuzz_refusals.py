@@ -1,0 +1,171 @@
+"""The contract rules the CLI fuzz run excuses (tests/fuzz_refusals.py) excuse nothing else.
+
+A schema-valid case is excused only when a rule refuses it and the answer is exactly the
+refusal the rule names; a case naming what the key may use, or an answer that is not that
+refusal (another status, code or message, a 500), stays a failure.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.fuzz_refusals import CREATE_V1, CREATE_V2, LIST_V2, MESSAGE_V2, UPLOAD_V2, matching_rule
+
+CLIENT = {
+    "viewer": "client",
+    "dept_ids": [1],
+    "slugs": ["technical-support"],
+    "client_id": 7,
+    "service_id": 3,
+    "cursor": "issued",
+}
+STAFF = {**CLIENT, "viewer": "staff", "dept_ids": [1, 2], "slugs": ["technical-support", "abuse"]}
+V1_BODY = {"dept_id": 1, "subject": "Down", "body": "Since noon.", "priority": 1}
+V2_BODY = {"departmentSlug": "technical-support", "subject": "Down", "message": "Since noon."}
+
+
+@dataclass
+class Case:
+    body: Any = None
+    query: dict[str, Any] = field(default_factory=dict)
+
+
+def v1(status: int, message: str, code: str = "VALIDATION_ERROR") -> tuple[int, bytes]:
+    return status, json.dumps({"error": "x", "message": message, "code": code}).encode()
+
+
+def v2(status: int, detail: str, code: str = "invalid_request") -> tuple[int, bytes]:
+    return status, json.dumps({"type": "x", "detail": detail, "code": code}).encode()
+
+
+NO_DEPARTMENT = "Field 'dept_id': no department you can open tickets in has it."
+NO_SLUG = "Field 'departmentSlug': no department you can open tickets in has it."
+UNKNOWN_UPLOAD = (
+    "Field 'attachmentIds': an attachment id is unknown, not yours, or already attached."
+)
+
+EXCUSED = [
+    (CLIENT, CREATE_V1, {**V1_BODY, "dept_id": 99}, v1(400, NO_DEPARTMENT), "reference dept_id"),
+    (CLIENT, CREATE_V1, {**V1_BODY, "dept_id": 2}, v1(400, NO_DEPARTMENT), "reference dept_id"),
+    (
+        STAFF,
+        CREATE_V1,
+        {**V1_BODY, "client_id": 8},
+        v1(400, "Field 'client_id': no client has that id."),
+        "reference client_id",
+    ),
+    (
+        STAFF,
+        CREATE_V1,
+        V1_BODY,
+        v1(400, "Field 'client_id': a staff key must name the client, or a guest."),
+        "reference client_id",
+    ),
+    (
+        CLIENT,
+        CREATE_V1,
+        {**V1_BODY, "context": {"service_type": "domain", "service_id": 3}},
+        v1(400, "Field 'context.service_id': not one of this client's services of that type."),
+        "reference context.service_id",
+    ),
+    (
+        CLIENT,
+        CREATE_V1,
+        {**V1_BODY, "priority": 1.0},
+        v1(400, "Field 'priority': ..."),
+        "strict integer",
+    ),
+    (
+        CLIENT,
+        CREATE_V1,
+        {**V1_BODY, "subject": "\u3000"},
+        v1(400, "Field 'subject': ..."),
+        "subject blank once trimmed",
+    ),
+    (
+        CLIENT,
+        CREATE_V2,
+        {**V2_BODY, "departmentSlug": "nope"},
+        v2(400, NO_SLUG),
+        "reference departmentSlug",
+    ),
+    (
+        CLIENT,
+        CREATE_V2,
+        {**V2_BODY, "ccEmails": ["a\xa0b@c"]},
+        v2(400, "Field 'ccEmails.0': ..."),
+        "address white space",
+    ),
+    (
+        CLIENT,
+        MESSAGE_V2,
+        {"message": "hi", "attachmentIds": ["satt_" + "0" * 26]},
+        v2(
+            400,
+            "Field 'attachmentIds': an attachment id is unknown, not yours, or already attached.",
+        ),
+        "reference attachmentIds",
+    ),
+    (CLIENT, UPLOAD_V2, {"file": ""}, v2(400, "The file is empty."), "empty file"),
+    (
+        CLIENT,
+        UPLOAD_V2,
+        {"file": "\x00\x01\x02binary"},
+        v2(415, "The file looks like binary data...", "unsupported_media_type"),
+        "disallowed type",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("known", "label", "body", "answer", "rule"), EXCUSED, ids=[e[4] + "-" + e[1] for e in EXCUSED]
+)
+def test_a_case_a_rule_refuses_answered_with_that_refusal_is_excused(
+    known: dict[str, Any], label: str, body: Any, answer: tuple[int, bytes], rule: str
+) -> None:
+    assert matching_rule(known, label, Case(body), *answer) == rule
+
+
+def test_an_unissued_cursor_answered_invalid_cursor_is_excused_an_issued_one_is_not() -> None:
+    refused = v2(400, "The cursor is not one this server issued.", "invalid_cursor")
+    forged = Case(query={"cursor": "forged"})
+    assert matching_rule(CLIENT, LIST_V2, forged, *refused) == "cursor not issued"
+    assert matching_rule(CLIENT, LIST_V2, Case(query={"cursor": "issued"}), *refused) is None
+
+
+KEPT = [
+    # What the key may use, refused anyway: a failure.
+    (CLIENT, CREATE_V1, V1_BODY, v1(400, NO_DEPARTMENT)),
+    (STAFF, CREATE_V1, {**V1_BODY, "dept_id": 2, "client_id": 7}, v1(400, NO_DEPARTMENT)),
+    (CLIENT, CREATE_V2, V2_BODY, v2(400, NO_SLUG)),
+    (
+        CLIENT,
+        CREATE_V1,
+        {**V1_BODY, "context": {"service_type": "vps", "service_id": 3}},
+        v1(400, "Field 'context.service_id': not one of this client's services of that type."),
+    ),
+    # A rule refuses the case, but the answer is not its refusal.
+    (CLIENT, CREATE_V1, {**V1_BODY, "dept_id": 99}, v1(400, "Field 'subject': too long.")),
+    (
+        CLIENT,
+        CREATE_V1,
+        {**V1_BODY, "dept_id": 99},
+        v1(500, "An internal error.", "INTERNAL_ERROR"),
+    ),
+    (CLIENT, CREATE_V2, {**V2_BODY, "departmentSlug": "nope"}, v2(409, NO_SLUG, "conflict")),
+    (CLIENT, UPLOAD_V2, {"file": "a log line\n"}, v2(400, "The file is empty.")),
+    (CLIENT, UPLOAD_V2, {"file": "a log line\n"}, v2(415, "...", "unsupported_media_type")),
+    # Nothing refuses a plain valid case.
+    (CLIENT, MESSAGE_V2, {"message": "hi"}, v2(400, "Field 'message': must not contain NUL.")),
+]
+
+
+@pytest.mark.parametrize(("known", "label", "body", "answer"), KEPT)
+def test_anything_else_stays_a_failure(
+    known: dict[str, Any], label: str, body: Any, answer: tuple[int, bytes]
+) -> None:
+    assert matching_rule(known, label, Case(body), *answer) is None
