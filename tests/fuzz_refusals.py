@@ -102,6 +102,19 @@ def _references(
     return [(f"reference {field}", *invalid, words) for field, words in found]
 
 
+def _file_bytes(value: Any) -> bytes | None:
+    """The bytes a `file` part carries: text as UTF-8, bytes as they are, and schemathesis'
+    `Binary` (a `str` subclass holding bytes, made for `format: binary`) as its bytes."""
+    data = getattr(value, "data", None)
+    if isinstance(data, bytes):
+        return data
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    return None
+
+
 def refused_by_contract(known: Known, label: str, case: Any) -> list[Refusal]:
     """The refusals rules of the contract give this schema-valid case."""
     body = case.body if isinstance(case.body, dict) else {}
@@ -127,9 +140,8 @@ def refused_by_contract(known: Known, label: str, case: Any) -> list[Refusal]:
     if label == LIST_V2 and query.get("cursor") not in (None, known.get("cursor")):
         # v2.md: "the cursor is opaque ... a tampered one gets invalid_cursor".
         refusals.append(("cursor not issued", 400, "invalid_cursor", ""))
-    if label == UPLOAD_V2 and isinstance(body.get("file"), str | bytes):
-        raw = body["file"]
-        data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+    data = _file_bytes(body.get("file")) if label == UPLOAD_V2 else None
+    if data is not None:
         if not data:
             refusals.append(("empty file", 400, "invalid_request", "The file is empty"))
         else:

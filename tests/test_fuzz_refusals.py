@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from schemathesis.transport.serialization import Binary
 
 from tests.fuzz_refusals import CREATE_V1, CREATE_V2, LIST_V2, MESSAGE_V2, UPLOAD_V2, matching_rule
 
@@ -111,6 +112,14 @@ EXCUSED = [
         "reference attachmentIds",
     ),
     (CLIENT, UPLOAD_V2, {"file": ""}, v2(400, "The file is empty."), "empty file"),
+    (CLIENT, UPLOAD_V2, {"file": Binary(b"")}, v2(400, "The file is empty."), "empty file"),
+    (
+        CLIENT,
+        UPLOAD_V2,
+        {"file": Binary(b"\x1c#J\xff\x06C\x7f")},
+        v2(415, "The file looks like binary data...", "unsupported_media_type"),
+        "disallowed type",
+    ),
     (
         CLIENT,
         UPLOAD_V2,
