@@ -87,3 +87,17 @@ class TestGenericRefusals:
         response = await api.get(TICKET, headers={"Accept": "text/html"})
         assert_error(response, 406, "NOT_ACCEPTABLE")
         assert_rate_limit_headers(response)
+
+
+@pytest.mark.parametrize("digits", [19, 30, 5000])
+async def test_a_content_length_past_any_number_is_413_not_a_crash(
+    api: httpx.AsyncClient, digits: int
+) -> None:
+    """A length of more digits than Python's int() reads (4,300) is larger than the limit too;
+    uvicorn refuses such a header itself, another ASGI server may pass it on."""
+    response = await api.post(
+        "/api/support/tickets",
+        content=b"{}",
+        headers={"Content-Type": "application/json", "Content-Length": "9" * digits},
+    )
+    assert_error(response, 413, "PAYLOAD_TOO_LARGE")

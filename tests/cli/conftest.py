@@ -88,3 +88,21 @@ def assert_one_line_error(result: Result, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
     return lines[0]
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(database_url: str) -> Iterator[Run]:
+    """Invoke the CLI on the test database (in a thread: it runs its own event loop)."""
+    runner = CliRunner()
+    get_settings.cache_clear()
+
+    def invoke(*args: str) -> Result:
+        return run_in_thread(
+            lambda: runner.invoke(app, list(args), env={"SUPPORTDESK_DATABASE_URL": database_url})
+        )
+
+    yield invoke
+    get_settings.cache_clear()

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import httpx
 import pytest
-from typer.testing import CliRunner, Result
 
-from supportdesk.cli.main import app as cli
-from supportdesk.core.config import get_settings
 from supportdesk.core.db import Database
 from supportdesk.keys import tokens
 from tests import builders
 from tests.builders import World
-from tests.support import run_in_thread
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def run(database_url: str) -> Iterator[Run]:
-    """Invoke the CLI on the test database (in a thread: it runs its own event loop)."""
-    runner = CliRunner()
-    get_settings.cache_clear()
-
-    def invoke(*args: str) -> Result:
-        return run_in_thread(
-            lambda: runner.invoke(cli, list(args), env={"SUPPORTDESK_DATABASE_URL": database_url})
-        )
-
-    yield invoke
-    get_settings.cache_clear()
+from tests.cli.conftest import Run
 
 
 @pytest.fixture
@@ -88,6 +66,13 @@ async def test_create_for_staff_with_several_scopes_and_options(
         ["--client", "999999", "--scope", "read:support"],
         ["--client", "CLIENT", "--scope", "admin"],
         ["--scope", "read:support"],
+        # Past what the columns hold (clients.id, staff.id, the limit are 32-bit integers).
+        ["--client", str(2**31), "--scope", "read:support"],
+        ["--client", str(2**63), "--scope", "read:support"],
+        ["--staff", str(2**63 - 1), "--scope", "read:support"],
+        ["--client", "CLIENT", "--scope", "read:support", "--rate-limit", str(2**31)],
+        ["--client", "CLIENT", "--scope", "read:support", "--rate-limit", str(2**63)],
+        ["--client", "CLIENT", "--scope", "read:support", "--expires-in-days", str(10**9)],
     ],
 )
 async def test_create_refusals_print_no_key(run: Run, world: World, args: list[str]) -> None:

@@ -240,7 +240,8 @@ def _refusal(
     if check_accept and not accepts_json(headers.get(b"accept", b"").decode("latin-1")):
         return NotAcceptable()
     length = headers.get(b"content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
+    # More digits than the limit has is larger, however many (int() refuses 4,300 and more).
+    if length is not None and length.isdigit() and (len(length) > 18 or int(length) > limit):
         return PayloadTooLarge(f"The request body is larger than {limit} bytes.")
     return None
 

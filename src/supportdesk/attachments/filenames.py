@@ -10,9 +10,11 @@ import unicodedata
 from urllib.parse import quote
 
 from supportdesk.attachments.detect import EXTENSIONS, TEXT_TYPES
+from supportdesk.core.columns import FILENAME_LENGTH
 
 FALLBACK = "attachment"
-MAX_BYTES = 255
+# In UTF-8 bytes: at most as many characters, so that a name always fits its column.
+MAX_BYTES = FILENAME_LENGTH
 _KEPT_PUNCTUATION = frozenset(" ._-()[]+,=@&#!~")
 _DROPPED = frozenset("\"'`\\")
 # Categories dropped outright: controls, format characters (bidi overrides that make

@@ -15,6 +15,7 @@ from supportdesk.attachments.repository import StoredAttachment, UploadInsert
 from supportdesk.attachments.storage import FileStore
 from supportdesk.core.actor import Actor
 from supportdesk.core.clock import utcnow
+from supportdesk.core.columns import ROW_ID_MAX, TICKET_NUMBER_MAX
 from supportdesk.core.config import Settings
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import (
@@ -24,8 +25,6 @@ from supportdesk.core.errors import (
     ValidationFailed,
 )
 from supportdesk.core.ids import is_public_id, public_id
-from supportdesk.core.models import MAX_ROW_ID
-from supportdesk.tickets.numbers import MAX_TICKET_NUMBER
 from supportdesk.tickets.repository import find_visible_state
 
 log = logging.getLogger("supportdesk.attachments")
@@ -113,11 +112,12 @@ async def find_for_download(
     """The attachment (internal id or `tatt_` id) on that ticket (number or `tkt_` id) and its
     file; AttachmentNotFound alike for no such ticket, not the caller's, or not on it."""
     if isinstance(attachment_ref, int):
-        if not 1 <= attachment_ref <= MAX_ROW_ID:
+        # A larger value names nothing (and must not reach the driver, which would refuse it).
+        if not 1 <= attachment_ref <= ROW_ID_MAX:
             raise AttachmentNotFound()
     elif not is_public_id("tatt", attachment_ref):
         raise AttachmentNotFound()
-    if isinstance(ticket_ref, int) and not 1 <= ticket_ref <= MAX_TICKET_NUMBER:
+    if isinstance(ticket_ref, int) and not 1 <= ticket_ref <= TICKET_NUMBER_MAX:
         raise AttachmentNotFound()
     found = await repository.find_visible(session, actor, ticket_ref, attachment_ref)
     if found is None:

@@ -15,6 +15,7 @@ from supportdesk.core.addresses import client_address
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Forbidden, InvalidApiKey, RateLimited, Unauthorized
 from supportdesk.core.scopes import READ_ACCOUNT, READ_SUPPORT, WRITE_SUPPORT
+from supportdesk.core.text import check_url_is_text
 
 
 async def _transaction(request: Request) -> AsyncIterator[DbSession]:
@@ -98,6 +99,8 @@ async def acting(request: Request, session: DbSession, accepted: tuple[str, ...]
     door: the one step both the routes' dependencies and the read lane take."""
     principal = await authenticate(request, session)
     check_scope(principal, accepted)
+    # Then, as for any malformed parameter, 400 for a URL that is not UTF-8.
+    check_url_is_text(request.scope)
     return principal.actor(door_for(request.scope).name)
 
 

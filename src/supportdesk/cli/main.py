@@ -19,6 +19,7 @@ from rich.text import Text
 
 from supportdesk.cli.failures import CliFailure, FailureReportingGroup, safe_url
 from supportdesk.cli.terminal import plain
+from supportdesk.core.columns import TICKET_NUMBER_MAX
 from supportdesk.core.config import Settings, get_settings
 from supportdesk.core.db import Database, DbSession
 from supportdesk.core.migrate import schema_problem, schema_revision
@@ -245,7 +246,9 @@ def maintenance() -> None:
 
 
 @tickets_app.command("show")
-def tickets_show(number: Annotated[int, typer.Argument(min=1)]) -> None:
+def tickets_show(
+    number: Annotated[int, typer.Argument(min=1, max=TICKET_NUMBER_MAX)],
+) -> None:
     """Show a ticket and its whole conversation (staff view: notes and drafts included)."""
     from supportdesk.cli.show import show_ticket
 

@@ -16,11 +16,6 @@ NAMING_CONVENTION = {
 }
 
 
-# Row ids are 32-bit integers on PostgreSQL: a larger value names no row (and must not reach
-# the driver, which would refuse it).
-MAX_ROW_ID = 2**31 - 1
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out, on every backend."""
 

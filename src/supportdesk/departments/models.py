@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from supportdesk.core.columns import SLUG_LENGTH, V2_STATUS_LENGTH
 from supportdesk.core.models import Base
 
 # The built-in statuses the lifecycle moves tickets through (model.md); the migration seeds them.
@@ -23,7 +24,7 @@ class Department(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     description: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str] = mapped_column(String(255), default="")
@@ -62,5 +63,5 @@ class Status(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     color: Mapped[str] = mapped_column(String(6), default="000000")
     auto_close: Mapped[bool] = mapped_column(Boolean, default=False)
-    v2_status: Mapped[str] = mapped_column(String(32), default="unknown")
+    v2_status: Mapped[str] = mapped_column(String(V2_STATUS_LENGTH), default="unknown")
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)

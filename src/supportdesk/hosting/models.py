@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from supportdesk.core.columns import SERVICE_NAME_LENGTH, SERVICE_TYPE_LENGTH
 from supportdesk.core.models import Base, UTCDateTime
 
 SERVICE_TYPES = ("domain", "hosting", "vps", "other")
@@ -20,8 +21,8 @@ class Service(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
-    service_type: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str] = mapped_column(String(255))
+    service_type: Mapped[str] = mapped_column(String(SERVICE_TYPE_LENGTH))
+    name: Mapped[str] = mapped_column(String(SERVICE_NAME_LENGTH))
     status: Mapped[str] = mapped_column(String(32), default="Active")
     next_due: Mapped[date | None] = mapped_column(Date)
     hostname: Mapped[str] = mapped_column(String(255), default="")

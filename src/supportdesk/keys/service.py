@@ -11,6 +11,7 @@ from sqlalchemy import RowMapping, select
 from supportdesk.accounts.models import Client, Staff
 from supportdesk.auth.principal import SCOPES, Principal
 from supportdesk.core.clock import utcnow
+from supportdesk.core.columns import INTEGER_MAX, ROW_ID_MAX
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import InvalidApiKey, NotFound, ValidationFailed
 from supportdesk.keys import repository, tokens
@@ -19,11 +20,6 @@ from supportdesk.keys.repository import KeyRecord
 # How long since this process last wrote `last_used_at` for a key; the UPDATE's own condition
 # keeps it to once a minute across processes.
 _LAST_USED_EVERY = 60.0
-# Ids and limits are 32-bit integer columns: a larger id names no row, a larger limit does not
-# fit (and PostgreSQL refuses either rather than compare or store it).
-_MAX_INTEGER = 2**31 - 1
-# A century: an expiry stays a date.
-_MAX_EXPIRY_DAYS = 100 * 366
 
 
 @dataclass(slots=True)
@@ -82,6 +78,10 @@ class KeyAuthenticator:
         await repository.touch_last_used(session, key_id, utcnow())
 
 
+# A key that lives longer than this is a key that never expires: say so instead.
+MAX_KEY_DAYS = 100 * 366
+
+
 async def create_key(
     session: DbSession,
     *,
@@ -99,12 +99,12 @@ async def create_key(
         raise ValidationFailed(
             f"Scopes must be among {', '.join(SCOPES)}; got {unknown or 'none'}."
         )
-    if expires_in_days is not None and not 1 <= expires_in_days <= _MAX_EXPIRY_DAYS:
-        raise ValidationFailed(f"--expires-in-days must be from 1 to {_MAX_EXPIRY_DAYS}.")
-    if rate_limit_per_minute is not None and not 1 <= rate_limit_per_minute <= _MAX_INTEGER:
-        raise ValidationFailed(f"--rate-limit must be from 1 to {_MAX_INTEGER}.")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_KEY_DAYS:
+        raise ValidationFailed(f"--expires-in-days must be from 1 to {MAX_KEY_DAYS}.")
+    if rate_limit_per_minute is not None and not 1 <= rate_limit_per_minute <= INTEGER_MAX:
+        raise ValidationFailed(f"--rate-limit must be from 1 to {INTEGER_MAX}.")
     owner_id = client_id if client_id is not None else staff_id
-    if owner_id is None or not 1 <= owner_id <= _MAX_INTEGER:
+    if owner_id is None or not 1 <= owner_id <= ROW_ID_MAX:
         raise NotFound("No such client." if client_id is not None else "No such staff member.")
     owner = (
         select(Client.id).where(Client.id == client_id)
@@ -138,7 +138,7 @@ async def revoke_key(session: DbSession, key_or_id: str) -> bool:
     now: datetime = utcnow()
     if key_or_id.isdigit():
         key_id = int(key_or_id)
-        if key_id > _MAX_INTEGER:
+        if key_id > ROW_ID_MAX:
             return False
         return await repository.revoke(session, key_id=key_id, digest=None, now=now)
     if not tokens.is_well_formed(key_or_id):

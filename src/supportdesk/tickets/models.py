@@ -16,6 +16,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from supportdesk.core.columns import (
+    CONTENT_TYPE_LENGTH,
+    EMAIL_LENGTH,
+    FILENAME_LENGTH,
+    IP_ADDRESS_LENGTH,
+    PERSON_NAME_LENGTH,
+    PRIORITY_LENGTH,
+    PUBLIC_ID_LENGTH,
+    SUBJECT_LENGTH,
+)
 from supportdesk.core.models import Base, UTCDateTime
 
 PRIORITIES = ("low", "medium", "high", "urgent", "critical")
@@ -62,7 +72,7 @@ class Ticket(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), unique=True)
     ticket_number: Mapped[int] = mapped_column(BigInteger, unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     acc_hash: Mapped[str] = mapped_column(String(32))
@@ -75,22 +85,22 @@ class Ticket(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     status_id: Mapped[int] = mapped_column(ForeignKey("statuses.id"))
     sla_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
-    name: Mapped[str] = mapped_column(String(255))
-    email: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(PERSON_NAME_LENGTH))
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
     cc: Mapped[str] = mapped_column(Text, default="")
     bcc: Mapped[str] = mapped_column(Text, default="")
     from_address: Mapped[str] = mapped_column(String(255), default="")
-    subject: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(SUBJECT_LENGTH))
     body: Mapped[str] = mapped_column(Text)
     # Why the client chose `critical` (v2 asks for it); "" otherwise.
     critical_reason: Mapped[str] = mapped_column(Text, default="")
-    priority: Mapped[str] = mapped_column(String(16), default="medium")
+    priority: Mapped[str] = mapped_column(String(PRIORITY_LENGTH), default="medium")
     flags: Mapped[int] = mapped_column(Integer, default=0)
     admin_read: Mapped[bool] = mapped_column(Boolean, default=False)
     client_read: Mapped[bool] = mapped_column(Boolean, default=True)
     type: Mapped[str] = mapped_column(String(16))
     request_type: Mapped[str] = mapped_column(String(16), default="General")
-    senderip: Mapped[str] = mapped_column(String(45), default="")
+    senderip: Mapped[str] = mapped_column(String(IP_ADDRESS_LENGTH), default="")
     escalated: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_reply_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -112,17 +122,17 @@ class Reply(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), unique=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
     # A staff id for Admin replies, a client id for Client replies, 0 otherwise.
     replier_id: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[str] = mapped_column(String(255))
-    email: Mapped[str] = mapped_column(String(255), default="")
+    name: Mapped[str] = mapped_column(String(PERSON_NAME_LENGTH))
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), default="")
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=SENT)
     type: Mapped[str] = mapped_column(String(16))
     flags: Mapped[int] = mapped_column(Integer, default=0)
-    senderip: Mapped[str] = mapped_column(String(45), default="")
+    senderip: Mapped[str] = mapped_column(String(IP_ADDRESS_LENGTH), default="")
     rating: Mapped[int] = mapped_column(Integer, default=0)
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     from_address: Mapped[str] = mapped_column(String(255), default="")
@@ -147,15 +157,15 @@ class Attachment(Base):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(40), unique=True)
-    upload_id: Mapped[str] = mapped_column(String(40), unique=True)
+    public_id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), unique=True)
+    upload_id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), unique=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id"))
     # Who uploaded it: only they may attach it.
     uploader_client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
     uploader_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(127))
+    filename: Mapped[str] = mapped_column(String(FILENAME_LENGTH))
+    content_type: Mapped[str] = mapped_column(String(CONTENT_TYPE_LENGTH))
     byte_length: Mapped[int] = mapped_column(BigInteger)
     # The file's SHA-256 (hex): its name in the content-addressed files directory.
     sha256: Mapped[str] = mapped_column(String(64))

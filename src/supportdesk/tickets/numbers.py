@@ -8,13 +8,13 @@ import string
 
 from sqlalchemy import func, select
 
+from supportdesk.core.columns import TICKET_NUMBER_MAX
 from supportdesk.core.db import DbSession
 from supportdesk.core.ids import public_id_pattern
 from supportdesk.tickets.models import Ticket
 
-# The largest number a ticket may have: fits the 64-bit column, and prints exactly in the
-# OpenAPI document (which stores bounds as floats).
-MAX_TICKET_NUMBER = 10**18
+# The largest number a ticket may have (`core.columns`: fits the 64-bit column).
+MAX_TICKET_NUMBER = TICKET_NUMBER_MAX
 _HASH_ALPHABET = string.ascii_lowercase + string.digits
 _TICKET_REF = re.compile(rf"{public_id_pattern('tkt')}|[1-9][0-9]{{0,18}}")
 

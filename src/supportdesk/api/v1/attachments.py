@@ -10,18 +10,17 @@ from fastapi.responses import Response
 from supportdesk.api.deps import app_state
 from supportdesk.api.doors import route_class
 from supportdesk.api.downloads import DOWNLOAD_PARAMETERS, DOWNLOAD_RESPONSES, file_response
+from supportdesk.api.inputs import RowIdParameter
 from supportdesk.api.v1.door import V1
 from supportdesk.api.v1.router import TicketNumber
 from supportdesk.api.v1.schemas import error_responses
 from supportdesk.attachments import service
 from supportdesk.auth.dependencies import ReadSupport, Session
-from supportdesk.core.models import MAX_ROW_ID
 
 router = APIRouter(route_class=route_class(V1), prefix="/api/support", tags=["v1"])
 
 AttachmentId = Annotated[
-    int,
-    Path(ge=1, le=MAX_ROW_ID, description="The attachment's id, as in the ticket's list"),
+    RowIdParameter, Path(description="The attachment's id, as in the ticket's list")
 ]
 
 

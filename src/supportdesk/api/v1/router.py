@@ -11,7 +11,12 @@ from supportdesk.api.conditional import IfNoneMatch, not_modified
 from supportdesk.api.deps import app_state
 from supportdesk.api.doors import route_class
 from supportdesk.api.errors import request_id
-from supportdesk.api.inputs import MAX_TICKET_NUMBER, AuthFirstRoute, json_body
+from supportdesk.api.inputs import (
+    MAX_TICKET_NUMBER,
+    AuthFirstRoute,
+    TicketNumberParameter,
+    json_body,
+)
 from supportdesk.api.v1 import render
 from supportdesk.api.v1.door import V1
 from supportdesk.api.v1.schemas import (
@@ -39,7 +44,7 @@ router = APIRouter(prefix="/api/support", tags=["v1"], route_class=route_class(V
 
 MAX_NUMBER = MAX_TICKET_NUMBER
 PRIORITY_NAMES = ("low", "medium", "high", "urgent")
-TicketNumber = Annotated[int, Path(ge=1, le=MAX_NUMBER, description="Unique number identifier")]
+TicketNumber = Annotated[TicketNumberParameter, Path(description="Unique number identifier")]
 
 
 def _json(
@@ -125,7 +130,7 @@ async def create_ticket(
 @router.get(
     "/departments",
     response_model=V1DepartmentsEnvelope,
-    responses=error_responses(401, 403, 406, 429),
+    responses=error_responses(400, 401, 403, 406, 429),
     summary="List support departments",
 )
 async def list_departments(

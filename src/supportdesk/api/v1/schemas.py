@@ -6,7 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from supportdesk.api.inputs import MAX_ROW_ID, Email, MessageBody, Subject, Text
+from supportdesk.api.inputs import (
+    AiSummary,
+    Email,
+    MessageBody,
+    PersonName,
+    RowId,
+    ServiceName,
+    Subject,
+)
 
 
 class V1Owner(BaseModel):
@@ -177,21 +185,21 @@ class V1TicketContext(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     service_type: Literal["domain", "hosting", "vps", "other"]
-    service_id: Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
-    service_name: Annotated[Text, Field(max_length=255)] = ""
+    service_id: RowId
+    service_name: ServiceName = ""
 
 
 class V1CreateTicket(BaseModel):
     """`POST /api/support/tickets`; staff keys also name `client_id`, or a guest name + email."""
 
-    dept_id: Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)]
+    dept_id: RowId
     subject: Subject
     body: MessageBody
     priority: Annotated[StrictInt, Field(ge=0, le=3)]
     context: V1TicketContext | None = None
-    ai_summary: Annotated[Text, Field(max_length=65_535)] | None = None
-    client_id: Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)] | None = None
-    name: Annotated[Text, Field(min_length=1, max_length=255)] | None = None
+    ai_summary: AiSummary | None = None
+    client_id: RowId | None = None
+    name: PersonName | None = None
     email: Email | None = None
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from supportdesk.api.deps import AppSettings
 from supportdesk.api.doors import route_class
 from supportdesk.api.downloads import DOWNLOAD_PARAMETERS, DOWNLOAD_RESPONSES, file_response
-from supportdesk.api.inputs import AuthFirstRoute
+from supportdesk.api.inputs import AuthFirstRoute, Reference
 from supportdesk.api.v2.door import V2
 from supportdesk.api.v2.schemas import problems
 from supportdesk.attachments import service
@@ -76,7 +76,7 @@ async def upload_attachment(
     _multipart: Annotated[None, Depends(multipart_body)],
     file: Annotated[UploadFile, File(description="The file; its type is detected from it.")],
     ticket_id: Annotated[
-        str | None, Form(alias="ticketId", description="A `tkt_` id or ticket number.")
+        Reference | None, Form(alias="ticketId", description="A `tkt_` id or ticket number.")
     ] = None,
 ) -> Response:
     """Upload a file; attach it by passing its `satt_` id in `attachmentIds` of a new ticket
@@ -113,9 +113,9 @@ async def download_attachment(
     settings: AppSettings,
     actor: ReadSupport,
     session: Session,
-    attachment_id: Annotated[str, Path(description="The attachment's `tatt_` id.")],
+    attachment_id: Annotated[Reference, Path(description="The attachment's `tatt_` id.")],
     ticket_id: Annotated[
-        str, Query(alias="ticketId", description="The ticket it is on: `tkt_` id or number.")
+        Reference, Query(alias="ticketId", description="The ticket it is on: `tkt_` id or number.")
     ],
 ) -> Response:
     """The bytes of a file on a ticket the key may see (`attachment_not_found` otherwise)."""

@@ -11,7 +11,14 @@ from fastapi.responses import Response
 from supportdesk.api.conditional import IfNoneMatch, tagged_json
 from supportdesk.api.deps import Cursors
 from supportdesk.api.doors import route_class
-from supportdesk.api.inputs import AuthFirstRoute, json_body
+from supportdesk.api.inputs import (
+    AuthFirstRoute,
+    ErrorCodeName,
+    Reference,
+    Slug,
+    json_body,
+    url_is_text,
+)
 from supportdesk.api.v2 import render
 from supportdesk.api.v2.door import V2
 from supportdesk.api.v2.problems import describe
@@ -39,7 +46,7 @@ router = APIRouter(
 )
 errors_router = APIRouter(tags=["v2"], route_class=route_class(V2))
 
-TicketId = Annotated[str, Path(description="A `tkt_` id, or the ticket's number.")]
+TicketId = Annotated[Reference, Path(description="A `tkt_` id, or the ticket's number.")]
 
 
 def _json(data: Any, status_code: int = 200) -> Response:
@@ -71,9 +78,7 @@ async def list_tickets(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor_: Annotated[str | None, Query(alias="cursor")] = None,
     status: V2Status | None = None,
-    department_slug: Annotated[
-        str | None, Query(alias="departmentSlug", max_length=64, pattern=r"^[a-z0-9-]+$")
-    ] = None,
+    department_slug: Annotated[Slug | None, Query(alias="departmentSlug")] = None,
 ) -> Response:
     """Ticket summaries, newest activity first, a page at a time."""
     after = cursors.decode(cursor_) if cursor_ is not None else None
@@ -94,7 +99,7 @@ async def list_tickets(
     response_model=V2Ticket,
     responses={
         304: {"description": "Not modified: the `If-None-Match` tag is current."},
-        **problems(401, 403, 404, 406, 429),
+        **problems(400, 401, 403, 404, 406, 429),
     },
     summary="Get a ticket",
 )
@@ -167,7 +172,7 @@ async def post_message(
 @router.post(
     "/tickets/{ticket_id}/actions/close",
     response_model=V2Ticket,
-    responses=problems(401, 403, 404, 406, 429),
+    responses=problems(400, 401, 403, 404, 406, 429),
     summary="Close a ticket",
 )
 async def close_ticket(actor: WriteSupport, session: Session, ticket_id: TicketId) -> Response:
@@ -178,7 +183,7 @@ async def close_ticket(actor: WriteSupport, session: Session, ticket_id: TicketI
 @router.post(
     "/tickets/{ticket_id}/actions/reopen",
     response_model=V2Ticket,
-    responses=problems(401, 403, 404, 406, 429),
+    responses=problems(400, 401, 403, 404, 406, 429),
     summary="Reopen a ticket",
 )
 async def reopen_ticket(actor: WriteSupport, session: Session, ticket_id: TicketId) -> Response:
@@ -189,7 +194,7 @@ async def reopen_ticket(actor: WriteSupport, session: Session, ticket_id: Ticket
 @router.get(
     "/departments",
     response_model=V2Departments,
-    responses=problems(401, 403, 406, 429),
+    responses=problems(400, 401, 403, 406, 429),
     summary="List departments",
 )
 async def list_departments(actor: ReadAccount, session: Session) -> Response:
@@ -213,10 +218,11 @@ async def list_departments(actor: ReadAccount, session: Session) -> Response:
 @errors_router.get(
     "/errors/{code}",
     response_model=V2ErrorCode,
-    responses=problems(404, 406),
+    responses=problems(400, 404, 406),
+    dependencies=[Depends(url_is_text)],
     summary="Describe an error code",
 )
-async def error_code(code: Annotated[str, Path()]) -> Response:
+async def error_code(code: Annotated[ErrorCodeName, Path()]) -> Response:
     """What a problem document's `type` means."""
     described = describe(code)
     if described is None:

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StringConstraints,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
-from supportdesk.api.inputs import MAX_ROW_ID, Email, MessageBody, Subject, Text
+from supportdesk.api.inputs import (
+    AiSummary,
+    CriticalReason,
+    Email,
+    MessageBody,
+    RowId,
+    Slug,
+    Subject,
+    UploadId,
+)
+from supportdesk.core.columns import ATTACHMENTS_PER_MESSAGE, CC_ADDRESSES
 
 Priority = Literal["low", "medium", "high", "urgent", "critical"]
 V2Status = Literal["open", "answered", "customer_reply", "in_progress", "on_hold", "closed"]
-UploadId = Annotated[str, StringConstraints(pattern=r"^satt_[0-9a-hjkmnp-tv-z]{26}$")]
-Slug = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$")]
 
 
 def _service_id(value: object) -> object:
@@ -29,7 +29,7 @@ def _service_id(value: object) -> object:
     return value
 
 
-ServiceId = Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID), BeforeValidator(_service_id)]
+ServiceId = Annotated[RowId, BeforeValidator(_service_id)]
 
 
 class V2TicketContext(BaseModel):
@@ -46,13 +46,13 @@ class V2CreateTicket(BaseModel):
     subject: Subject
     message: MessageBody
     priority: Priority = "medium"
-    ccEmails: Annotated[list[Email], Field(max_length=20)] = []
+    ccEmails: Annotated[list[Email], Field(max_length=CC_ADDRESSES)] = []
     context: V2TicketContext | None = None
-    aiSummary: Annotated[Text, Field(max_length=65_535)] | None = None
+    aiSummary: AiSummary | None = None
     aiHelpful: StrictBool | None = None
-    criticalReason: Annotated[Text, Field(min_length=1, max_length=2_000)] | None = None
-    attachmentIds: Annotated[list[UploadId], Field(max_length=10)] = []
-    clientId: Annotated[StrictInt, Field(ge=1, le=MAX_ROW_ID)] | None = None
+    criticalReason: CriticalReason | None = None
+    attachmentIds: Annotated[list[UploadId], Field(max_length=ATTACHMENTS_PER_MESSAGE)] = []
+    clientId: RowId | None = None
 
 
 class V2PostMessage(BaseModel):
@@ -60,7 +60,7 @@ class V2PostMessage(BaseModel):
 
     message: MessageBody
     encrypted: StrictBool = False
-    attachmentIds: Annotated[list[UploadId], Field(max_length=10)] = []
+    attachmentIds: Annotated[list[UploadId], Field(max_length=ATTACHMENTS_PER_MESSAGE)] = []
 
 
 class V2Attachment(BaseModel):

@@ -1,0 +1,358 @@
+"""Every input of every route, and how to send a value through it, for the input tests.
+
+An `Input` is one field, path or query parameter, or form field of one route. `send` puts a
+value in an otherwise valid request: a `str` (NUL, a lone surrogate, too long...), an `int`, or
+raw `bytes` (which are not UTF-8). `columns` names the columns the input lands in or is compared
+with (`tests/core/test_columns.py` proves each String and Integer column of the metadata is
+mapped here or listed as not client-writable).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import quote, quote_from_bytes
+
+import httpx
+
+from supportdesk.api.v2.cursor import CursorCodec
+from supportdesk.core import columns as sizes
+from tests.conversation_builders import Cast
+
+NUMBER = 616828
+LOG = b"2026-11-27 09:51:56 kernel: panic - not syncing\n"
+RAW = "__raw_bytes__"  # where raw bytes go in a JSON body
+Value = str | int | bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    """The data the requests name: the client's open ticket, a file on it, a service."""
+
+    api: httpx.AsyncClient
+    # The app's own cursor codec: a forged cursor that only its id makes unacceptable.
+    cursors: CursorCodec
+    cast: Cast
+    ticket_id: str
+    attachment_id: int
+    attachment_public_id: str
+    service_id: int
+
+    @property
+    def dept_id(self) -> int:
+        return self.cast.world.dept_id
+
+
+Sender = Callable[[Scene, Value], Awaitable[httpx.Response]]
+Where = Literal["body", "path", "query", "form"]
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    label: str
+    v2: bool
+    where: Where
+    kind: Literal["text", "integer", "reference", "choice"]
+    send: Sender
+    # maxLength (text), maximum (integer); a reference is text up to this length, or a number.
+    limit: int
+    # (method, path, the parameter's name or the body field's dotted path) in the document.
+    openapi: tuple[str, str, str]
+    columns: tuple[str, ...] = ()
+    # A number past the range, when not the generation's 400: v2 references name no ticket.
+    past_range: tuple[int, str] | None = None
+    # Other codes a refusal may carry (a cursor is `invalid_cursor` whatever is wrong with it).
+    codes: frozenset[str] = field(default_factory=frozenset)
+
+    def refusal(self) -> tuple[int, str]:
+        if self.v2:
+            return 400, "invalid_request"
+        return 400, "VALIDATION_ERROR" if self.where in ("body", "form") else "INVALID_PARAMETER"
+
+
+# --- sending a value ---------------------------------------------------------------------------
+
+
+def _set(body: dict[str, Any], dotted: str, value: Value) -> dict[str, Any]:
+    target: Any = body
+    *parents, last = dotted.split(".")
+    for part in parents:
+        target = target[part]
+    where: Any = int(last) if isinstance(target, list) else last
+    target[where] = RAW if isinstance(value, bytes) else value
+    return body
+
+
+def _json(body: dict[str, Any], value: Value) -> bytes:
+    data = json.dumps(body).encode()  # ensure_ascii: a lone surrogate goes as `\ud800`
+    if isinstance(value, bytes):
+        data = data.replace(f'"{RAW}"'.encode(), b'"' + value + b'"')
+    return data
+
+
+async def _post_json(
+    scene: Scene, path: str, key: str, body: dict[str, Any], value: Value
+) -> httpx.Response:
+    return await scene.api.post(
+        path,
+        content=_json(body, value),
+        headers={"X-API-Key": key, "Content-Type": "application/json"},
+    )
+
+
+def _quoted(value: Value) -> str:
+    if isinstance(value, bytes):
+        return quote_from_bytes(value, safe="")
+    return quote(str(value), safe="")
+
+
+def _keyed(scene: Scene, staff: bool) -> dict[str, str]:
+    return {"X-API-Key": scene.cast.staff_key if staff else scene.cast.client_key}
+
+
+def v1_create(pointer: str, /, *, staff: bool = False, **extra: Any) -> Sender:
+    async def send(scene: Scene, value: Value) -> httpx.Response:
+        body: dict[str, Any] = {
+            "dept_id": scene.dept_id,
+            "subject": "Mail bounces",
+            "body": "Since this morning every message bounces.",
+            "priority": 1,
+            **({"client_id": scene.cast.world.client_id} if staff else {}),
+            **{k: v(scene) if callable(v) else v for k, v in extra.items()},
+        }
+        key = _keyed(scene, staff)["X-API-Key"]
+        return await _post_json(
+            scene, "/api/support/tickets", key, _set(body, pointer, value), value
+        )
+
+    return send
+
+
+def v2_create(pointer: str, /, *, staff: bool = False, **extra: Any) -> Sender:
+    async def send(scene: Scene, value: Value) -> httpx.Response:
+        body: dict[str, Any] = {
+            "departmentSlug": scene.cast.dept_slug,
+            "subject": "Mail bounces",
+            "message": "Since this morning every message bounces.",
+            **({"clientId": scene.cast.world.client_id} if staff else {}),
+            **{k: v(scene) if callable(v) else v for k, v in extra.items()},
+        }
+        key = _keyed(scene, staff)["X-API-Key"]
+        return await _post_json(
+            scene, "/api/v2/support/tickets", key, _set(body, pointer, value), value
+        )
+
+    return send
+
+
+def v2_message(pointer: str, /, **extra: Any) -> Sender:
+    async def send(scene: Scene, value: Value) -> httpx.Response:
+        body = _set({"message": "Any news?", **extra}, pointer, value)
+        path = f"/api/v2/support/tickets/{NUMBER}/messages"
+        return await _post_json(scene, path, scene.cast.client_key, body, value)
+
+    return send
+
+
+def get(template: str, *, query: str = "", staff: bool = False) -> Sender:
+    """A GET whose path or query has `{value}` (percent-encoded here, as sent)."""
+
+    async def send(scene: Scene, value: Value) -> httpx.Response:
+        filled = {"value": _quoted(value), "number": NUMBER, "ticket": scene.ticket_id}
+        url = template.format(**filled) + ("?" + query.format(**filled) if query else "")
+        return await scene.api.get(url, headers=_keyed(scene, staff))
+
+    return send
+
+
+def post(template: str, body: dict[str, Any] | None = None) -> Sender:
+    async def send(scene: Scene, value: Value) -> httpx.Response:
+        url = template.format(value=_quoted(value))
+        return await scene.api.post(url, headers=_keyed(scene, False), json=body)
+
+    return send
+
+
+def list_with_cursor_id(scene: Scene, value: Value) -> Any:
+    """The list with a cursor this server could have issued (tagged with its own secret),
+    naming `value` as the last ticket's id; text values go as the cursor itself."""
+    forged = (
+        scene.cursors.encode(datetime(2026, 11, 27, tzinfo=UTC), value)
+        if isinstance(value, int)
+        else value
+    )
+    url = f"/api/v2/support/tickets?cursor={_quoted(forged)}"
+    return scene.api.get(url, headers=_keyed(scene, False))
+
+
+def upload_with(part: str) -> Sender:
+    """An upload whose form field `part` (`ticketId`, or the file's `filename`) is `value`."""
+
+    async def send(scene: Scene, value: Value) -> httpx.Response:
+        raw = value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogatepass")
+        filename = raw if part == "filename" else b"console.log"
+        fields = b""
+        if part == "ticketId":
+            fields = (
+                b'--B\r\nContent-Disposition: form-data; name="ticketId"\r\n\r\n' + raw + b"\r\n"
+            )
+        body = (
+            fields
+            + b'--B\r\nContent-Disposition: form-data; name="file"; filename="'
+            + filename
+            + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            + LOG
+            + b"\r\n--B--\r\n"
+        )
+        headers = {**_keyed(scene, False), "Content-Type": "multipart/form-data; boundary=B"}
+        return await scene.api.post("/api/v2/support/attachments", content=body, headers=headers)
+
+    return send
+
+
+# --- the catalogue -------------------------------------------------------------------------------
+
+V1_TICKETS = "/api/support/tickets"
+V2_TICKETS = "/api/v2/support/tickets"
+V1_DOWNLOAD = "/api/support/tickets/{number}/attachments/{attachment_id}"
+V2_DOWNLOAD = "/api/v2/support/attachments/{attachment_id}"
+V2_TICKET = "/api/v2/support/tickets/{ticket_id}"
+V2_MESSAGES = "/api/v2/support/tickets/{ticket_id}/messages"
+V2_UPLOAD = "/api/v2/support/attachments"
+
+
+def _v1_context(scene: Scene) -> dict[str, Any]:
+    return {"service_type": "vps", "service_id": scene.service_id}
+
+
+def _v2_context(scene: Scene) -> dict[str, Any]:
+    return {"serviceType": "vps", "serviceId": scene.service_id}
+
+
+_NOT_FOUND = (404, "not_found")
+_TICKET_REF = ("tickets.public_id", "tickets.ticket_number")
+S = sizes
+
+# fmt: off
+INPUTS = [
+    # v1: open a ticket
+    Input("v1 create subject", False, "body", "text", v1_create("subject"), S.SUBJECT_LENGTH,
+          ("post", V1_TICKETS, "subject"), ("tickets.subject",)),
+    Input("v1 create body", False, "body", "text", v1_create("body"), S.MESSAGE_LENGTH,
+          ("post", V1_TICKETS, "body"), ("tickets.body",)),
+    Input("v1 create name (a staff key's guest)", False, "body", "text",
+          v1_create("name", staff=True, client_id=None, email="guest@example.com"),
+          S.PERSON_NAME_LENGTH, ("post", V1_TICKETS, "name"), ("tickets.name",)),
+    Input("v1 create email (a staff key's guest)", False, "body", "text",
+          v1_create("email", staff=True, client_id=None, name="A Guest"),
+          S.EMAIL_LENGTH, ("post", V1_TICKETS, "email"), ("tickets.email",)),
+    Input("v1 create ai_summary", False, "body", "text",
+          v1_create("ai_summary", context=_v1_context), S.AI_SUMMARY_LENGTH,
+          ("post", V1_TICKETS, "ai_summary"), ("ticket_services.ai_summary",)),
+    Input("v1 create context.service_name (not stored)", False, "body", "text",
+          v1_create("context.service_name", context=_v1_context), S.SERVICE_NAME_LENGTH,
+          ("post", V1_TICKETS, "context.service_name")),
+    Input("v1 create dept_id", False, "body", "integer", v1_create("dept_id"), S.ROW_ID_MAX,
+          ("post", V1_TICKETS, "dept_id"), ("tickets.dept_id", "departments.id")),
+    Input("v1 create client_id (a staff key's)", False, "body", "integer",
+          v1_create("client_id", staff=True), S.ROW_ID_MAX,
+          ("post", V1_TICKETS, "client_id"), ("tickets.client_id", "clients.id")),
+    Input("v1 create context.service_id", False, "body", "integer",
+          v1_create("context.service_id", context=_v1_context), S.ROW_ID_MAX,
+          ("post", V1_TICKETS, "context.service_id"),
+          ("ticket_services.service_id", "services.id")),
+    Input("v1 create priority", False, "body", "integer", v1_create("priority"), 3,
+          ("post", V1_TICKETS, "priority"), ("tickets.priority",)),
+    Input("v1 create context.service_type", False, "body", "choice",
+          v1_create("context.service_type", context=_v1_context), S.SERVICE_TYPE_LENGTH,
+          ("post", V1_TICKETS, "context.service_type"), ("services.service_type",)),
+    # v1: read a ticket, download a file
+    Input("v1 detail {number}", False, "path", "integer", get("/api/support/tickets/{value}"),
+          S.TICKET_NUMBER_MAX, ("get", "/api/support/tickets/{number}", "number"),
+          ("tickets.ticket_number",)),
+    Input("v1 download {number}", False, "path", "integer",
+          get("/api/support/tickets/{value}/attachments/1"), S.TICKET_NUMBER_MAX,
+          ("get", V1_DOWNLOAD, "number"), ("tickets.ticket_number",)),
+    Input("v1 download {attachment_id}", False, "path", "integer",
+          get("/api/support/tickets/{number}/attachments/{value}"), S.ROW_ID_MAX,
+          ("get", V1_DOWNLOAD, "attachment_id"), ("attachments.id",)),
+    # v2: the list
+    Input("v2 list departmentSlug", True, "query", "text",
+          get(V2_TICKETS, query="departmentSlug={value}"), S.SLUG_LENGTH,
+          ("get", V2_TICKETS, "departmentSlug"), ("departments.slug",)),
+    Input("v2 list limit", True, "query", "integer", get(V2_TICKETS, query="limit={value}"),
+          100, ("get", V2_TICKETS, "limit")),
+    Input("v2 list status", True, "query", "choice", get(V2_TICKETS, query="status={value}"),
+          S.V2_STATUS_LENGTH, ("get", V2_TICKETS, "status"), ("statuses.v2_status",)),
+    Input("v2 list cursor (the id it names)", True, "query", "integer", list_with_cursor_id,
+          S.ROW_ID_MAX, ("get", V2_TICKETS, "cursor"), ("tickets.id",),
+          past_range=(400, "invalid_cursor"), codes=frozenset({"invalid_cursor"})),
+    # v2: open a ticket
+    Input("v2 create departmentSlug", True, "body", "text", v2_create("departmentSlug"),
+          S.SLUG_LENGTH, ("post", V2_TICKETS, "departmentSlug"), ("departments.slug",)),
+    Input("v2 create subject", True, "body", "text", v2_create("subject"), S.SUBJECT_LENGTH,
+          ("post", V2_TICKETS, "subject"), ("tickets.subject",)),
+    Input("v2 create message", True, "body", "text", v2_create("message"), S.MESSAGE_LENGTH,
+          ("post", V2_TICKETS, "message"), ("tickets.body",)),
+    Input("v2 create ccEmails[0]", True, "body", "text", v2_create("ccEmails.0", ccEmails=[""]),
+          S.EMAIL_LENGTH, ("post", V2_TICKETS, "ccEmails.0"), ("tickets.cc",)),
+    Input("v2 create aiSummary", True, "body", "text",
+          v2_create("aiSummary", context=_v2_context), S.AI_SUMMARY_LENGTH,
+          ("post", V2_TICKETS, "aiSummary"), ("ticket_services.ai_summary",)),
+    Input("v2 create criticalReason", True, "body", "text",
+          v2_create("criticalReason", priority="critical"), S.CRITICAL_REASON_LENGTH,
+          ("post", V2_TICKETS, "criticalReason"), ("tickets.critical_reason",)),
+    Input("v2 create attachmentIds[0]", True, "body", "text",
+          v2_create("attachmentIds.0", attachmentIds=[""]), S.PUBLIC_ID_LENGTH,
+          ("post", V2_TICKETS, "attachmentIds.0"), ("attachments.upload_id",)),
+    Input("v2 create priority", True, "body", "choice", v2_create("priority"),
+          S.PRIORITY_LENGTH, ("post", V2_TICKETS, "priority"), ("tickets.priority",)),
+    Input("v2 create context.serviceType", True, "body", "choice",
+          v2_create("context.serviceType", context=_v2_context), S.SERVICE_TYPE_LENGTH,
+          ("post", V2_TICKETS, "context.serviceType"), ("services.service_type",)),
+    Input("v2 create context.serviceId", True, "body", "integer",
+          v2_create("context.serviceId", context=_v2_context), S.ROW_ID_MAX,
+          ("post", V2_TICKETS, "context.serviceId"),
+          ("ticket_services.service_id", "services.id")),
+    Input("v2 create clientId (a staff key's)", True, "body", "integer",
+          v2_create("clientId", staff=True), S.ROW_ID_MAX,
+          ("post", V2_TICKETS, "clientId"), ("tickets.client_id", "clients.id")),
+    # v2: a ticket by reference, its messages, its actions
+    Input("v2 detail {ticket_id}", True, "path", "reference", get(V2_TICKETS + "/{value}"),
+          S.PUBLIC_ID_LENGTH, ("get", V2_TICKET, "ticket_id"), _TICKET_REF,
+          past_range=_NOT_FOUND),
+    Input("v2 messages {ticket_id}", True, "path", "reference",
+          post(V2_TICKETS + "/{value}/messages", {"message": "Any news?"}), S.PUBLIC_ID_LENGTH,
+          ("post", V2_MESSAGES, "ticket_id"), _TICKET_REF, past_range=_NOT_FOUND),
+    Input("v2 close {ticket_id}", True, "path", "reference",
+          post(V2_TICKETS + "/{value}/actions/close"), S.PUBLIC_ID_LENGTH,
+          ("post", V2_TICKET + "/actions/close", "ticket_id"), _TICKET_REF,
+          past_range=_NOT_FOUND),
+    Input("v2 reopen {ticket_id}", True, "path", "reference",
+          post(V2_TICKETS + "/{value}/actions/reopen"), S.PUBLIC_ID_LENGTH,
+          ("post", V2_TICKET + "/actions/reopen", "ticket_id"), _TICKET_REF,
+          past_range=_NOT_FOUND),
+    Input("v2 messages message", True, "body", "text", v2_message("message"),
+          S.MESSAGE_LENGTH, ("post", V2_MESSAGES, "message"), ("replies.body",)),
+    Input("v2 messages attachmentIds[0]", True, "body", "text",
+          v2_message("attachmentIds.0", attachmentIds=[""]), S.PUBLIC_ID_LENGTH,
+          ("post", V2_MESSAGES, "attachmentIds.0"), ("attachments.upload_id",)),
+    # v2: files
+    Input("v2 upload ticketId", True, "form", "reference", upload_with("ticketId"),
+          S.PUBLIC_ID_LENGTH, ("post", V2_UPLOAD, "ticketId"), _TICKET_REF,
+          past_range=_NOT_FOUND),
+    Input("v2 download {attachment_id}", True, "path", "text",
+          get("/api/v2/support/attachments/{value}", query="ticketId={number}"),
+          S.PUBLIC_ID_LENGTH, ("get", V2_DOWNLOAD, "attachment_id"), ("attachments.public_id",)),
+    Input("v2 download ticketId", True, "query", "reference",
+          get(f"/api/v2/support/attachments/tatt_{'0' * 26}", query="ticketId={value}"),
+          S.PUBLIC_ID_LENGTH, ("get", V2_DOWNLOAD, "ticketId"), _TICKET_REF,
+          past_range=(404, "attachment_not_found")),
+    # Not stored: what a problem's `type` names.
+    Input("errors {code}", True, "path", "text", get("/errors/{value}"), S.SLUG_LENGTH,
+          ("get", "/errors/{code}", "code")),
+]
+# fmt: on

@@ -1,0 +1,195 @@
+"""What the contract refuses although the OpenAPI document admits it, for the CLI fuzz run.
+
+A schema-valid case that one of these rules refuses, answered with exactly the refusal the rule
+names (the status, the body's `code`, the words of its message), is not a failure of
+`positive_data_acceptance`: tests/schemathesis_hooks.py drops it, and nothing else. These are
+the rules tests/test_openapi_fuzz.py applies per case (`_refused_by_contract`), plus references
+that name nothing the key may use, which that test avoids by pointing valid cases at known data
+(in the CLI run generated ids name nothing most of the time).
+
+`known` names what the key may use: `viewer` ("client" or "staff"), `dept_ids` and `slugs` (the
+departments it may open tickets in), `client_id`, `service_id` (the client's vps), `cursor` (one
+the server issued). A case that names only those and is refused is a failure like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from supportdesk.attachments.detect import detect_content_type
+from supportdesk.core.errors import UnsupportedMediaType
+
+Known = dict[str, Any]
+
+CREATE_V1 = "POST /api/support/tickets"
+CREATE_V2 = "POST /api/v2/support/tickets"
+MESSAGE_V2 = "POST /api/v2/support/tickets/{ticket_id}/messages"
+LIST_V2 = "GET /api/v2/support/tickets"
+UPLOAD_V2 = "POST /api/v2/support/attachments"
+DOWNLOADS = {
+    "GET /api/support/tickets/{number}/attachments/{attachment_id}": "RANGE_NOT_SATISFIABLE",
+    "GET /api/v2/support/attachments/{attachment_id}": "range_not_satisfiable",
+}
+_ONE_RANGE = re.compile(r"^(?i:bytes)=(?:([0-9]{1,19})-([0-9]{0,19})|-(0+))$", re.ASCII)
+
+# Unicode's White_Space: what the server trims, and its patterns' `\s` (test_openapi_fuzz.py).
+WHITE_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+_ADDRESS_PART = f"[^@,;<>\\x00-\\x1f\\x7f{re.escape(WHITE_SPACE)}]+"
+ADDRESS = re.compile(f"{_ADDRESS_PART}@{_ADDRESS_PART}")
+STRICT_INTEGERS = {
+    CREATE_V1: ("dept_id", "priority", "client_id", "context.service_id"),
+    CREATE_V2: ("clientId", "context.serviceId"),
+}
+ADDRESSES = {CREATE_V1: "email", CREATE_V2: "ccEmails"}
+
+
+# (rule, status, code, words the message must hold)
+Refusal = tuple[str, int, str, str]
+
+
+def _get(body: Any, dotted: str) -> Any:
+    value = body
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _is_the_service(known: Known, context: dict[str, Any], type_key: str, id_key: str) -> bool:
+    """Whether a `context` names the client's service (a vps; v2 takes its id as text too)."""
+    service = known["service_id"]
+    return context.get(type_key) == "vps" and context.get(id_key) in (service, str(service))
+
+
+def _references(
+    known: Known, label: str, body: dict[str, Any], invalid: tuple[int, str]
+) -> list[Refusal]:
+    """A reference that names nothing this key may use: model.md, lifecycle 1 ("the department
+    must exist and, for a client, be visible"; "linking a service that is not the caller's is
+    refused"), v1.md and v2.md (a staff key names the client; in v1 a guest will do), v2.md
+    (`attachmentIds` are the caller's own uploads, not yet attached)."""
+    staff = known.get("viewer") == "staff"
+    found: list[tuple[str, str]] = []
+    if label == CREATE_V1:
+        if body.get("dept_id") not in known["dept_ids"]:
+            found.append(("dept_id", "no department you can open tickets in has it"))
+        client = body.get("client_id") if staff else known["client_id"]
+        guest = staff and client is None and bool(body.get("name")) and bool(body.get("email"))
+        if staff and client is None and not guest:
+            found.append(("client_id", "a staff key must name the client"))
+        elif client is not None and client != known["client_id"]:
+            found.append(("client_id", "no client has that id"))
+        context = body.get("context")
+        if isinstance(context, dict) and (
+            guest or not _is_the_service(known, context, "service_type", "service_id")
+        ):
+            found.append(("context.service_id", "not one of this client's services"))
+    elif label == CREATE_V2:
+        if body.get("departmentSlug") not in known["slugs"]:
+            found.append(("departmentSlug", "no department you can open tickets in has it"))
+        if staff and body.get("clientId") is None:
+            found.append(("clientId", "a staff key must name the client"))
+        elif staff and body.get("clientId") != known["client_id"]:
+            found.append(("clientId", "no client has that id"))
+        context = body.get("context")
+        if isinstance(context, dict) and not _is_the_service(
+            known, context, "serviceType", "serviceId"
+        ):
+            found.append(("context.serviceId", "not one of this client's services"))
+    if label in (CREATE_V2, MESSAGE_V2) and body.get("attachmentIds"):
+        # Generated `satt_` ids name no upload (the data holds none left to claim).
+        found.append(("attachmentIds", "an attachment id is unknown, not yours"))
+    return [(f"reference {field}", *invalid, words) for field, words in found]
+
+
+def _file_bytes(value: Any) -> bytes | None:
+    """The bytes a `file` part carries: text as UTF-8, bytes as they are, and schemathesis'
+    `Binary` (a `str` subclass holding bytes, made for `format: binary`) as its bytes."""
+    data = getattr(value, "data", None)
+    if isinstance(data, bytes):
+        return data
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    return None
+
+
+def refused_by_contract(known: Known, label: str, case: Any) -> list[Refusal]:
+    """The refusals rules of the contract give this schema-valid case."""
+    body = case.body if isinstance(case.body, dict) else {}
+    query = case.query or {}
+    invalid = (400, "VALIDATION_ERROR" if label == CREATE_V1 else "invalid_request")
+    refusals: list[Refusal] = []
+    if any(isinstance(_get(body, name), float) for name in STRICT_INTEGERS.get(label, ())):
+        # Integers are strict (not 2.0, "2" or true); to JSON Schema 2.0 is an integer.
+        refusals.append(("strict integer", *invalid, ""))
+    addresses = _get(body, ADDRESSES.get(label, "-"))
+    for address in addresses if isinstance(addresses, list) else [addresses]:
+        if isinstance(address, str) and not ADDRESS.fullmatch(address.strip(WHITE_SPACE)):
+            # The address pattern's `\s`: ASCII to schemathesis, all of Unicode's White_Space
+            # to the server, which trims the address first.
+            refusals.append(("address white space", *invalid, ""))
+    subject = body.get("subject") if label in (CREATE_V1, CREATE_V2) else None
+    if isinstance(subject, str) and not subject.strip(WHITE_SPACE):
+        refusals.append(("subject blank once trimmed", *invalid, "subject"))  # v1.md: 1–255
+    if label == CREATE_V2 and body.get("priority") == "critical" and not body.get("criticalReason"):
+        refusals.append(("critical needs a reason", *invalid, "criticalReason"))  # v2.md
+    if label in (CREATE_V1, CREATE_V2, MESSAGE_V2):
+        refusals += _references(known, label, body, invalid)
+    if label == LIST_V2 and query.get("cursor") not in (None, known.get("cursor")):
+        # v2.md: "the cursor is opaque ... a tampered one gets invalid_cursor".
+        refusals.append(("cursor not issued", 400, "invalid_cursor", ""))
+    data = _file_bytes(body.get("file")) if label == UPLOAD_V2 else None
+    if data is not None:
+        if not data:
+            refusals.append(("empty file", 400, "invalid_request", "The file is empty"))
+        else:
+            try:
+                detect_content_type(data, "file")  # v2.md: "disallowed types 415"
+            except UnsupportedMediaType:
+                refusals.append(("disallowed type", 415, "unsupported_media_type", ""))
+    if label in DOWNLOADS:
+        refusals += _range_past_the_end(known, label, case)
+    return refusals
+
+
+def _range_past_the_end(known: Known, label: str, case: Any) -> list[Refusal]:
+    """RFC 9110 15.5.17: one byte range that starts at or past the file's end (or asks for its
+    last 0 bytes) is 416, when the file is a known one and no `If-Range` overrules the range."""
+    headers = {str(k).lower(): str(v) for k, v in (case.headers or {}).items()}
+    size = known.get("file_sizes", {}).get(str((case.path_parameters or {}).get("attachment_id")))
+    match = _ONE_RANGE.match(headers.get("range", "").strip())
+    if size is None or match is None or "if-range" in headers:
+        return []
+    first, last, zero_suffix = match.groups()
+    if zero_suffix is not None or (
+        first is not None and int(first) >= size and not (last and int(last) < int(first))
+    ):
+        return [("range past the end", 416, DOWNLOADS[label], "")]
+    return []
+
+
+def answer(content: bytes) -> tuple[str, str]:
+    """The body's `code` and message (v1 `message`, v2 `detail`)."""
+    try:
+        body = json.loads(content)
+    except ValueError:
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    return str(body.get("code", "")), str(body.get("message") or body.get("detail") or "")
+
+
+def matching_rule(known: Known, label: str, case: Any, status: int, content: bytes) -> str | None:
+    """The rule whose refusal this answer is, if any."""
+    code, message = answer(content)
+    for rule, expected_status, expected_code, words in refused_by_contract(known, label, case):
+        if (status, code) == (expected_status, expected_code) and words in message:
+            return rule
+    return None
