@@ -7,6 +7,7 @@ parameters, and their rows are mapped to records by column name.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from typing import Any, TypeAlias
@@ -237,11 +238,23 @@ def _normalised(row: dict[str, Any]) -> dict[str, Any]:
 _REPLY_DATETIMES = ("created_at", "edited_at", "rated_at")
 
 
+@functools.cache
+def _reply_layout(names: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Where each of ReplyRecord's fields is in a row with columns `names` (matched by name,
+    once per statement), and which of the fields are datetimes."""
+    fields = [field.name for field in dataclasses.fields(ReplyRecord)]
+    return (
+        tuple(names.index(name) for name in fields),
+        tuple(i for i, name in enumerate(fields) if name in _REPLY_DATETIMES),
+    )
+
+
 def _reply(names: tuple[str, ...], row: Sequence[Any]) -> ReplyRecord:
-    values = dict(zip(names, row, strict=True))
-    for name in _REPLY_DATETIMES:
-        values[name] = as_datetime(values[name])
-    return ReplyRecord(**values)
+    order, datetimes = _reply_layout(names)
+    values = [row[index] for index in order]
+    for index in datetimes:
+        values[index] = as_datetime(values[index])
+    return ReplyRecord(*values)
 
 
 def _json(value: str | None) -> list[Any]:
