@@ -26,10 +26,12 @@ import pytest
 import redis
 from fastapi import FastAPI
 from sqlalchemy import delete, make_url, text
+from typer.testing import CliRunner, Result
 
 from supportdesk.api.deps import state_of
 from supportdesk.app import create_app
-from supportdesk.core.config import Settings
+from supportdesk.cli.main import app as cli
+from supportdesk.core.config import Settings, get_settings
 from supportdesk.core.db import Database
 from supportdesk.core.migrate import upgrade
 from supportdesk.core.ratelimit import RateLimiter
@@ -226,6 +228,26 @@ async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def world(db: Database) -> builders.World:
     return await builders.world(db)
+
+
+# --- the command line ------------------------------------------------------------------------
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(database_url: str) -> Iterator[Run]:
+    """Invoke the CLI on the test database (in a thread: it runs its own event loop)."""
+    runner = CliRunner()
+    get_settings.cache_clear()
+
+    def invoke(*args: str) -> Result:
+        return run_in_thread(
+            lambda: runner.invoke(cli, list(args), env={"SUPPORTDESK_DATABASE_URL": database_url})
+        )
+
+    yield invoke
+    get_settings.cache_clear()
 
 
 # --- the real server process ------------------------------------------------------------------

@@ -15,7 +15,9 @@ from typer.testing import CliRunner, Result
 
 from supportdesk.cli.main import app
 from supportdesk.core.config import get_settings
-from tests.conftest import POSTGRES_ENV, _admin, _asyncpg_dsn, backend
+from tests.conftest import POSTGRES_ENV, Run, _admin, _asyncpg_dsn, backend
+
+__all__ = ["Run"]
 from tests.support import run_in_thread
 
 Cli = Callable[..., Result]
@@ -88,21 +90,3 @@ def assert_one_line_error(result: Result, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
     return lines[0]
-
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def run(database_url: str) -> Iterator[Run]:
-    """Invoke the CLI on the test database (in a thread: it runs its own event loop)."""
-    runner = CliRunner()
-    get_settings.cache_clear()
-
-    def invoke(*args: str) -> Result:
-        return run_in_thread(
-            lambda: runner.invoke(app, list(args), env={"SUPPORTDESK_DATABASE_URL": database_url})
-        )
-
-    yield invoke
-    get_settings.cache_clear()

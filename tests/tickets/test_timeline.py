@@ -3,7 +3,6 @@ transaction; `supportdesk tickets history` prints them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,41 +10,21 @@ import httpx
 import orjson
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner, Result
 
-from supportdesk.cli.main import app as cli
 from supportdesk.core.actor import VIA_CLI, Actor
-from supportdesk.core.config import get_settings
 from supportdesk.core.db import Database
 from supportdesk.core.errors import Forbidden
 from supportdesk.models import TicketEvent
 from supportdesk.tickets import service
 from tests import conversation_builders
 from tests.api.v2.calls import TICKETS, post_message, uploaded
+from tests.conftest import Run
 from tests.conversation_builders import Cast, client_actor
-from tests.support import run_in_thread
-
-Run = Callable[..., Result]
 
 
 @pytest.fixture
 async def cast(db: Database) -> Cast:
     return await conversation_builders.cast(db)
-
-
-@pytest.fixture
-def run(database_url: str) -> Iterator[Run]:
-    """Invoke the CLI on the test database (in a thread: it runs its own event loop)."""
-    runner = CliRunner()
-    get_settings.cache_clear()
-
-    def invoke(*args: str) -> Result:
-        return run_in_thread(
-            lambda: runner.invoke(cli, list(args), env={"SUPPORTDESK_DATABASE_URL": database_url})
-        )
-
-    yield invoke
-    get_settings.cache_clear()
 
 
 def headers(api_key: str) -> dict[str, str]:

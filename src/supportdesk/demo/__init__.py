@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from supportdesk.accounts.models import Client, ClientGroup, Staff
-from supportdesk.accounts.repository import SYSTEM_NAME
 from supportdesk.attachments.storage import FileStore
-from supportdesk.core.actor import VIA_CLI
+from supportdesk.core.actor import VIA_CLI, Actor
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Conflict
 from supportdesk.core.ids import public_id
@@ -38,7 +37,7 @@ from supportdesk.demo.data import (
 )
 from supportdesk.departments.models import CLIENT_REPLY, CLOSED, OPEN, Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
-from supportdesk.tickets import repository as tickets_repository
+from supportdesk.tickets import service as tickets_service
 from supportdesk.tickets.models import (
     FLAG_HAS_NOTES,
     SENT,
@@ -51,7 +50,6 @@ from supportdesk.tickets.models import (
     TicketSubscription,
     TicketTag,
 )
-from supportdesk.tickets.repository import EventInsert
 
 _CLIENT_SIDE = {"client", "guest"}
 
@@ -271,23 +269,18 @@ async def _load_ticket(
     )
     ids.tickets[spec.number] = ticket_id
     # The demo's history is imported, not replayed: one event says where the timeline starts.
-    await tickets_repository.insert_event(
+    await tickets_service.record_change(
         session,
-        EventInsert(
-            ticket_id=ticket_id,
-            at=opened,
-            actor_type="system",
-            actor_id=None,
-            actor_name=SYSTEM_NAME,
-            via=VIA_CLI,
-            kind="imported",
-            changes={
-                "status": {"from": None, "to": spec.status},
-                "department": {"from": None, "to": spec.dept},
-                "priority": {"from": None, "to": spec.priority},
-                "subject": {"from": None, "to": spec.subject},
-            },
-        ),
+        Actor.system(VIA_CLI),
+        ticket_id,
+        "imported",
+        {
+            "status": {"from": None, "to": spec.status},
+            "department": {"from": None, "to": spec.dept},
+            "priority": {"from": None, "to": spec.priority},
+            "subject": {"from": None, "to": spec.subject},
+        },
+        opened,
     )
     for message in messages:
         await _load_reply(session, ids, files, spec, ticket_id, message, (name, email))

@@ -171,7 +171,7 @@ async def open_ticket(session: DbSession, actor: Actor, new: NewTicket) -> Ticke
     }
     if client_id is not None:
         changes["client"] = {"from": None, "to": client_id}
-    await _record(session, actor, ticket_id, "opened", changes, now)
+    await record_change(session, actor, ticket_id, "opened", changes, now)
     return await _shown(session, actor, number)
 
 
@@ -281,7 +281,7 @@ async def post_message(session: DbSession, actor: Actor, ref: int | str, new: Ne
     changes: Changes = {"message": {"from": None, "to": message_id}}
     if status != ticket.status:
         changes["status"] = {"from": ticket.status, "to": status}
-    await _record(session, actor, ticket.id, "replied", changes, now, author)
+    await record_change(session, actor, ticket.id, "replied", changes, now, author)
     shown = await _shown(session, actor, ticket.ticket_number)
     message = next(reply for reply in shown.replies if reply.id == reply_id)
     return Posted(ticket=shown, message=message)
@@ -348,10 +348,10 @@ async def _set_status(
         updated_at=now,
     )
     changes: Changes = {"status": {"from": ticket.status, "to": status}}
-    await _record(session, actor, ticket.id, kind, changes, now)
+    await record_change(session, actor, ticket.id, kind, changes, now)
 
 
-async def _record(
+async def record_change(
     session: DbSession,
     actor: Actor,
     ticket_id: int,
@@ -360,7 +360,8 @@ async def _record(
     at: datetime,
     contact: Contact | None = None,
 ) -> None:
-    """Write the change's timeline event, in the same transaction as the change."""
+    """Write a change's timeline event, in the same transaction as the change (every command
+    here calls it; so does anything else that changes a ticket, the demo's import included)."""
     contact = contact or await accounts.actor_contact(session, actor)
     await repository.insert_event(
         session,
