@@ -202,8 +202,10 @@ def rows(tickets: int, seed: int) -> Iterator[tuple[str, dict[str, Any]]]:
                     "id": note_id,
                     "ticket_id": ticket_id,
                     "staff_id": 1,
+                    "public_id": f"tnote_{note_id:026d}",
                     "body": sentence(rng, 12),
                     "created_at": opened,
+                    "updated_at": opened,
                 },
             )
         attachment_id += 1

@@ -267,7 +267,9 @@ async def note(db: Database, ticket_id: int, staff_id: int, body: str) -> int:
     return await _insert(
         db,
         insert(Note)
-        .values(ticket_id=ticket_id, staff_id=staff_id, body=body, created_at=OPENED)
+        .values(
+            ticket_id=ticket_id, staff_id=staff_id, body=body, created_at=OPENED, updated_at=OPENED
+        )
         .returning(Note.id),
     )
 

@@ -1,12 +1,13 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
-from supportdesk.accounts.models import Brand, Client, ClientGroup, Staff
+from supportdesk.accounts.models import Brand, Client, ClientGroup, DepartmentStaff, Staff
 from supportdesk.core.models import Base
 from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
 from supportdesk.keys.models import ApiKey
 from supportdesk.tickets.models import (
     Attachment,
+    Macro,
     Note,
     Reply,
     Tag,
@@ -25,6 +26,8 @@ __all__ = [
     "Client",
     "ClientGroup",
     "Department",
+    "DepartmentStaff",
+    "Macro",
     "Note",
     "Reply",
     "Service",

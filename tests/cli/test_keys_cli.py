@@ -65,6 +65,9 @@ async def test_create_for_staff_with_several_scopes_and_options(
     [
         ["--client", "999999", "--scope", "read:support"],
         ["--client", "CLIENT", "--scope", "admin"],
+        # The desk's scopes are for staff keys only (desk.md).
+        ["--client", "CLIENT", "--scope", "manage:support"],
+        ["--client", "CLIENT", "--scope", "read:support", "--scope", "admin:support"],
         ["--scope", "read:support"],
         # Past what the columns hold (clients.id, staff.id, the limit are 32-bit integers).
         ["--client", str(2**31), "--scope", "read:support"],
@@ -128,3 +131,18 @@ async def test_list_never_prints_a_key(run: Run, db: Database, world: World) -> 
         assert key[14:] not in result.output
     assert "revoked" in result.stdout
     assert "active" in result.stdout
+
+
+async def test_a_client_key_refusal_names_the_staff_only_scope(run: Run, world: World) -> None:
+    result = run("keys", "create", "--client", str(world.client_id), "--scope", "admin:support")
+    assert result.exit_code == 1
+    assert "admin:support is for staff keys only" in result.stderr
+
+
+async def test_a_staff_key_may_carry_the_desk_scopes(run: Run, world: World) -> None:
+    result = run(
+        "keys", "create", "--staff", str(world.staff_id),
+        "--scope", "manage:support", "--scope", "admin:support",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert tokens.is_well_formed(result.stdout.strip())

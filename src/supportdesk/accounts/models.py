@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supportdesk.core.models import Base, UTCDateTime
@@ -53,3 +53,17 @@ class Staff(Base):
     lastname: Mapped[str] = mapped_column(String(128))
     email: Mapped[str] = mapped_column(String(255), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="Active")
+    signature: Mapped[str] = mapped_column(Text, default="")
+    # An administrator of the organisation (the desk's admin pages; `staff add --admin`).
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Argon2id hash of the web sign-in password; None = no password set (cannot sign in).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+
+
+class DepartmentStaff(Base):
+    """Which staff members work which department (`departmentIds` / `staffIds`)."""
+
+    __tablename__ = "department_staff"
+
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), primary_key=True)

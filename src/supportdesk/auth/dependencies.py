@@ -14,7 +14,13 @@ from supportdesk.core.actor import Actor
 from supportdesk.core.addresses import client_address
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Forbidden, InvalidApiKey, RateLimited, Unauthorized
-from supportdesk.core.scopes import READ_ACCOUNT, READ_SUPPORT, WRITE_SUPPORT
+from supportdesk.core.scopes import (
+    ADMIN_SUPPORT,
+    MANAGE_SUPPORT,
+    READ_ACCOUNT,
+    READ_SUPPORT,
+    WRITE_SUPPORT,
+)
 from supportdesk.core.text import check_url_is_text
 
 
@@ -116,3 +122,6 @@ ReadSupport = Annotated[Actor, Depends(require_scope(READ_SUPPORT))]
 WriteSupport = Annotated[Actor, Depends(require_scope(WRITE_SUPPORT))]
 ReadAccount = Annotated[Actor, Depends(require_scope(READ_ACCOUNT))]
 ReadSupportOrAccount = Annotated[Actor, Depends(require_scope(READ_SUPPORT, READ_ACCOUNT))]
+# Staff-only scopes: a client key can never carry them, so a client key gets the 403 too.
+ManageSupport = Annotated[Actor, Depends(require_scope(MANAGE_SUPPORT))]
+AdminSupport = Annotated[Actor, Depends(require_scope(ADMIN_SUPPORT))]

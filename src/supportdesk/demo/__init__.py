@@ -167,14 +167,15 @@ async def _load(session: DbSession, files: FileStore) -> None:
     for dept in DEPARTMENTS:
         columns = {name: value for name, value in asdict(dept).items() if name != "sla"}
         ids.departments[dept.slug] = await _insert(session, Department, **columns)
-        for level, hours, measure in dept.sla:
+        for level, hours, trigger in dept.sla:
             ids.sla[dept.slug, level] = await _insert(
                 session,
                 SlaPolicy,
                 department_id=ids.departments[dept.slug],
                 level=level,
+                name=f"{dept.name} level {level}",
                 hours=hours,
-                measure=measure,
+                trigger=trigger,
             )
     await _load_statuses(session, ids)
     for service in SERVICES:
@@ -288,10 +289,12 @@ async def _load_ticket(
         await _insert(
             session,
             Note,
+            public_id=public_id("tnote"),
             ticket_id=ticket_id,
             staff_id=ids.staff[note.by],
             body=note.body,
             created_at=opened + _minutes(note.after),
+            updated_at=opened + _minutes(note.after),
         )
     await _load_ticket_parts(session, ids, spec, ticket_id, opened, last_reply)
 

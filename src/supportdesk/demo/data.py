@@ -43,11 +43,11 @@ class DepartmentSpec:
     description: str
     email: str
     visible: bool
-    auto_close_hours: int
+    auto_close_hours: float
     client_can_reopen: bool
     resolve_within_hours: int
-    # (level, hours, measure)
-    sla: tuple[tuple[int, int, str], ...] = ()
+    # (level, hours, trigger)
+    sla: tuple[tuple[int, float, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +188,7 @@ DEPARTMENTS = (
         auto_close_hours=72,
         client_can_reopen=True,
         resolve_within_hours=48,
-        sla=((1, 4, "since_open"), (2, 24, "since_client_message")),
+        sla=((1, 4, "first_response"), (2, 24, "next_response")),
     ),
     DepartmentSpec(
         "billing",
@@ -209,7 +209,7 @@ DEPARTMENTS = (
         auto_close_hours=0,
         client_can_reopen=False,
         resolve_within_hours=24,
-        sla=((1, 2, "since_open"),),
+        sla=((1, 2, "first_response"),),
     ),
 )
 

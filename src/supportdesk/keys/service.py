@@ -14,6 +14,7 @@ from supportdesk.core.clock import utcnow
 from supportdesk.core.columns import INTEGER_MAX, ROW_ID_MAX
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import InvalidApiKey, NotFound, ValidationFailed
+from supportdesk.core.scopes import STAFF_ONLY_SCOPES
 from supportdesk.keys import repository, tokens
 from supportdesk.keys.repository import KeyRecord
 
@@ -98,6 +99,12 @@ async def create_key(
     if unknown or not scopes:
         raise ValidationFailed(
             f"Scopes must be among {', '.join(SCOPES)}; got {unknown or 'none'}."
+        )
+    staff_only = sorted(set(scopes) & set(STAFF_ONLY_SCOPES))
+    if client_id is not None and staff_only:
+        raise ValidationFailed(
+            f"{', '.join(staff_only)} {'is' if len(staff_only) == 1 else 'are'} for staff keys "
+            "only: a client key cannot carry it."
         )
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_KEY_DAYS:
         raise ValidationFailed(f"--expires-in-days must be from 1 to {MAX_KEY_DAYS}.")

@@ -26,6 +26,7 @@ from supportdesk.core.columns import (
     PUBLIC_ID_LENGTH,
     SUBJECT_LENGTH,
 )
+from supportdesk.core.ids import public_id
 from supportdesk.core.models import Base, UTCDateTime
 
 PRIORITIES = ("low", "medium", "high", "urgent", "critical")
@@ -110,6 +111,10 @@ class Ticket(Base):
     start_date: Mapped[datetime] = mapped_column(UTCDateTime())
     resolve_date: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when this ticket was merged into `parent_id` (a split ticket has a parent_id too).
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moves with every change to anything the ticket shows: the cached answer's key, the ETag.
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Reply(Base):
@@ -139,16 +144,45 @@ class Reply(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     edited_by: Mapped[str] = mapped_column(String(255), default="")
+    # A Scheduled message is sent at this time (automation.md); None otherwise.
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A scheduled message survives a client reply only when this is set.
+    keep_if_client_replies: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether sending it tells the client by mail.
+    notify: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The status a draft or scheduled message sets when it is sent; "" = Answered.
+    status_after: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Note(Base):
+    """An internal staff note: never shown to a client by any door."""
+
     __tablename__ = "notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(
+        String(PUBLIC_ID_LENGTH), unique=True, default=lambda: public_id("tnote")
+    )
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Macro(Base):
+    """A canned reply (with `{{client.firstname}}`-style fields) plus changes, as a PATCH takes."""
+
+    __tablename__ = "macros"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    # JSON: the changes object of a ticket PATCH (desk.md).
+    changes: Mapped[str] = mapped_column(Text, default="{}")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Attachment(Base):
