@@ -263,3 +263,13 @@ class TicketEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     # JSON: {field: {"from": old, "to": new}}.
     changes: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class RenderGeneration(Base):
+    """One row: moves when something many tickets show changes (a department or status renamed,
+    a staff member or a client renamed), so that every answer built before it is stale."""
+
+    __tablename__ = "render_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

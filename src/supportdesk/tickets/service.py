@@ -30,7 +30,7 @@ from supportdesk.departments import repository as departments_repository
 from supportdesk.departments import service as departments
 from supportdesk.departments.models import ANSWERED, CLIENT_REPLY, CLOSED, OPEN
 from supportdesk.hosting import repository as hosting
-from supportdesk.tickets import repository
+from supportdesk.tickets import repository, versions
 from supportdesk.tickets.models import (
     FLAG_NO_CLIENT_REOPEN,
     FLAG_REPLIES_LOCKED,
@@ -363,6 +363,7 @@ async def record_change(
     """Write a change's timeline event, in the same transaction as the change (every command
     here calls it; so does anything else that changes a ticket, the demo's import included)."""
     contact = contact or await accounts.actor_contact(session, actor)
+    await versions.ticket_changed(session, ticket_id)
     await repository.insert_event(
         session,
         EventInsert(

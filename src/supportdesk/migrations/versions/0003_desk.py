@@ -142,9 +142,17 @@ def upgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("merged_at", _UTC, nullable=True))
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="0"))
+    generation = op.create_table(
+        "render_generation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_render_generation")),
+    )
+    op.bulk_insert(generation, [{"id": 1, "value": 0}])
 
 
 def downgrade() -> None:
+    op.drop_table("render_generation")
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.drop_column("version")
         batch_op.drop_column("merged_at")
