@@ -145,6 +145,16 @@ async def _housekeeping(
 # The migrations' own rows stay: the built-in statuses, and the one render generation row.
 _KEPT = ("statuses", "render_generation")
 _TABLES = [table for table in reversed(Base.metadata.sorted_tables) if table.name not in _KEPT]
+# The built-in statuses as the migrations leave them (a test may recolour one): name, colour,
+# auto-close, pauses the SLA clock.
+_BUILTIN_STATUSES = [
+    ("Open", "8bc34a", False, False),
+    ("Answered", "2196f3", True, False),
+    ("Client-Reply", "ff9800", False, False),
+    ("In-Progress", "9c27b0", False, False),
+    ("On-Hold", "607d8b", False, True),
+    ("Closed", "000000", False, False),
+]
 
 
 @pytest.fixture
@@ -159,6 +169,12 @@ async def clean_state(_housekeeping: tuple[Database, RateLimiter]) -> None:
             for table in _TABLES:
                 await session.execute(delete(table))
         await session.execute(delete(Status).where(Status.builtin.is_(False)))
+        for name, color, auto_close, pauses_sla in _BUILTIN_STATUSES:
+            await session.execute(
+                update(Status)
+                .where(Status.name == name)
+                .values(color=color, auto_close=auto_close, pauses_sla=pauses_sla)
+            )
         await session.execute(update(RenderGeneration).values(value=0))
     await limiter.reset()
 
