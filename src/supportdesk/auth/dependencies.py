@@ -111,11 +111,13 @@ async def acting(request: Request, session: DbSession, accepted: tuple[str, ...]
 
 
 def check_scope(principal: Principal, accepted: tuple[str, ...]) -> None:
-    """403 unless the key carries one of `accepted` and its client account is active."""
+    """403 unless the key carries one of `accepted` and its account (client or staff) is
+    active."""
     if not principal.scopes.intersection(accepted):
         raise Forbidden(f"This API key lacks the {' or '.join(accepted)} scope.")
     if not principal.active:
-        raise Forbidden("The client account of this API key is not active.")
+        who = "staff member" if principal.is_staff else "client account"
+        raise Forbidden(f"The {who} of this API key is not active.")
 
 
 ReadSupport = Annotated[Actor, Depends(require_scope(READ_SUPPORT))]

@@ -22,7 +22,8 @@ class Principal:
     staff_id: int | None
     scopes: frozenset[str]
     rate_limit_per_minute: int
-    # False when the key's client account is Suspended or Closed: such a key gets 403.
+    # False when the key's client account is Suspended or Closed, or its staff member is
+    # Inactive: such a key gets 403.
     active: bool = True
 
     @property

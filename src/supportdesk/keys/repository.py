@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import RowMapping, insert, or_, select, update
 
-from supportdesk.accounts.models import Client
+from supportdesk.accounts.models import Client, Staff
 from supportdesk.core.db import DbSession
 from supportdesk.keys.models import ApiKey
 
@@ -22,6 +22,7 @@ class KeyRecord:
     expires_at: datetime | None
     revoked_at: datetime | None
     client_status: str | None
+    staff_status: str | None = None
 
 
 async def find_by_digest(session: DbSession, digest: bytes) -> KeyRecord | None:
@@ -37,8 +38,10 @@ async def find_by_digest(session: DbSession, digest: bytes) -> KeyRecord | None:
                     ApiKey.expires_at,
                     ApiKey.revoked_at,
                     Client.status.label("client_status"),
+                    Staff.status.label("staff_status"),
                 )
                 .outerjoin(Client, Client.id == ApiKey.client_id)
+                .outerjoin(Staff, Staff.id == ApiKey.staff_id)
                 .where(ApiKey.digest == digest)
             )
         )

@@ -43,7 +43,8 @@ class KeyAuthenticator:
         self._last_written: dict[int, float] = {}
 
     async def authenticate(self, session: DbSession, key: str) -> Principal:
-        """401 for a malformed, unknown, revoked or expired key; 403 for an inactive client."""
+        """401 for a malformed, unknown, revoked or expired key; 403 for an inactive client or
+        staff member."""
         digest = tokens.digest(key)
         now_mono = time.monotonic()
         cached = self._cache.get(digest)
@@ -68,7 +69,8 @@ class KeyAuthenticator:
             staff_id=record.staff_id,
             scopes=record.scopes,
             rate_limit_per_minute=record.rate_limit_per_minute or self._default_rate_limit,
-            active=record.client_status in (None, "Active"),
+            active=record.client_status in (None, "Active")
+            and record.staff_status in (None, "Active"),
         )
 
     async def note_use(self, session: DbSession, key_id: int) -> None:

@@ -1,0 +1,162 @@
+"""What the admin routes share: their route class (the key before a broken body), JSON bodies,
+id cursors, and the wire form of the admin services' records."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import hmac
+import re
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import orjson
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+
+from supportdesk.admin.common import Page
+from supportdesk.api.deps import app_state
+from supportdesk.api.inputs import BoundedJsonRequest
+from supportdesk.api.v2.cursor import CursorCodec
+from supportdesk.auth.dependencies import AdminSupport, authenticate, check_scope
+from supportdesk.core.clock import iso_millis
+from supportdesk.core.columns import ROW_ID_MAX
+from supportdesk.core.errors import (
+    InvalidCursor,
+    InvalidField,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from supportdesk.core.scopes import ADMIN_SUPPORT
+
+T = TypeVar("T")
+
+
+class AdminRoute(APIRoute):
+    """As `api.inputs.AuthFirstRoute`, for `admin:support`: a body FastAPI cannot read is
+    answered 400 only to a caller whose key passes (401 and 403 outrank it)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            request = BoundedJsonRequest(request.scope, request.receive)
+            try:
+                return await handler(request)
+            except (RequestValidationError, HTTPException) as error:
+                if getattr(request.state, "key_id", None) is None:
+                    async with app_state(request).db.transaction() as session:
+                        principal = await authenticate(request, session)
+                    check_scope(principal, (ADMIN_SUPPORT,))
+                if isinstance(error, HTTPException) and error.status_code == 400:
+                    if isinstance(error.__cause__, UnicodeDecodeError):
+                        raise ValidationFailed("The request body is not valid UTF-8.") from None
+                    if isinstance(error.__cause__, ValueError):
+                        raise ValidationFailed("The request body is not valid JSON.") from None
+                raise
+
+        return route_handler
+
+
+async def admin_json_body(request: Request, actor: AdminSupport) -> None:
+    """415 unless the body is declared JSON; after the key's check, which outranks it."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise UnsupportedMediaType()
+
+
+def presented_key_id(request: Request) -> int | None:
+    """The id of the key that made this request (set by `authenticate`)."""
+    found = getattr(request.state, "key_id", None)
+    return found if isinstance(found, int) else None
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso_millis(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    return value
+
+
+def wire(record: Any) -> dict[str, Any]:
+    """A service record in v2's terms: camelCase fields, ISO times, YYYY-MM-DD dates."""
+    return {
+        _camel(field.name): _wire(getattr(record, field.name))
+        for field in dataclasses.fields(record)
+    }
+
+
+def json_answer(data: Any, status_code: int = 200) -> Response:
+    return Response(orjson.dumps(data), status_code=status_code, media_type="application/json")
+
+
+def page_answer(
+    codec: CursorCodec, kind: str, page: Page[Any], render: Callable[[Any], Any] = wire
+) -> Response:
+    last = page.last_id
+    cursor = encode_cursor(codec, kind, last) if page.has_more and last is not None else None
+    return json_answer(
+        {
+            "data": [render(item) for item in page.items],
+            "nextCursor": cursor,
+            "hasMore": page.has_more,
+        }
+    )
+
+
+def pointer(field: str) -> str:
+    return "/" + _camel(field)
+
+
+async def call(work: Awaitable[T]) -> T:
+    """Run a service call, naming its fields as v2 does (`department_ids` → `/departmentIds`)."""
+    try:
+        return await work
+    except InvalidField as error:
+        raise error.localised(pointer(error.field)) from None
+
+
+# --- id cursors ------------------------------------------------------------------------------
+
+_TAG_BYTES = 16
+_PAYLOAD = re.compile(rb"a:([a-z-]{1,32}):([1-9][0-9]{0,9})")
+
+
+def encode_cursor(codec: CursorCodec, kind: str, last_id: int) -> str:
+    return codec.seal(f"a:{kind}:{last_id}".encode())
+
+
+def decode_cursor(codec: CursorCodec, kind: str, cursor: str | None) -> int | None:
+    """The last id of the page before, from a cursor this list issued; InvalidCursor else."""
+    if cursor is None:
+        return None
+    if len(cursor) > 128 or not cursor.isascii():
+        raise InvalidCursor(pointer="?cursor")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidCursor(pointer="?cursor") from None
+    payload = raw[:-_TAG_BYTES]
+    if len(raw) <= _TAG_BYTES or not hmac.compare_digest(codec.seal(payload), cursor.rstrip("=")):
+        raise InvalidCursor(pointer="?cursor")
+    match = _PAYLOAD.fullmatch(payload)
+    if match is None or match[1].decode() != kind or int(match[2]) > ROW_ID_MAX:
+        raise InvalidCursor(pointer="?cursor")
+    return int(match[2])
