@@ -11,6 +11,7 @@ from supportdesk.accounts.models import CLIENT_STATUSES, Client, ClientGroup
 from supportdesk.admin.common import (
     Fields,
     Page,
+    check_text,
     known,
     paged,
     refuse_duplicate,
@@ -72,6 +73,7 @@ async def _group(session: DbSession, group_id: int) -> GroupRecord:
 
 async def create_group(session: DbSession, actor: Actor, name: str) -> GroupRecord:
     require_admin(actor)
+    check_text(ClientGroup.__table__, {"name": name})  # type: ignore[arg-type]
     refuse_duplicate(
         await taken(session, ClientGroup.name, name, case_insensitive=True), "group", "name", name
     )
@@ -83,6 +85,7 @@ async def rename_group(session: DbSession, actor: Actor, group_id: int, name: st
     """Rename a group (tickets show the client's group name)."""
     require_admin(actor)
     await _group(session, group_id)
+    check_text(ClientGroup.__table__, {"name": name})  # type: ignore[arg-type]
     duplicate = await taken(
         session,
         ClientGroup.name,
@@ -166,6 +169,7 @@ async def get_client(session: DbSession, actor: Actor, client_id: int) -> Client
 
 async def _check(session: DbSession, fields: Fields, client_id: int | None) -> None:
     known(fields, CLIENT_FIELDS)
+    check_text(Client.__table__, fields)  # type: ignore[arg-type]
     for name in ("firstname", "lastname", "company", "email", "status"):
         if name in fields and fields[name] is None:
             raise InvalidField(name, "may not be null", code="required")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, func, select
+from sqlalchemy import Column, String, Table, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from supportdesk.core.actor import Actor
+from supportdesk.core.clock import iso_millis
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Conflict, Forbidden, InvalidField
 from supportdesk.core.scopes import ADMIN_SUPPORT
+from supportdesk.core.text import text_problem
 
 T = TypeVar("T")
 Fields = Mapping[str, Any]
@@ -104,3 +108,48 @@ async def require_ids(
     if missing:
         raise InvalidField(field, f"no {what} has the id {missing[0]}", code="unknown_reference")
     return unique
+
+
+def check_text(table: Table, values: Fields, names: Mapping[str, str] | None = None) -> None:
+    """Text that a column of `table` cannot hold is refused the same way on every backend (the
+    routes' types refuse it first; the CLI reaches here). `names`: column → field, where the
+    field is named otherwise."""
+    for column_name, value in values.items():
+        if not isinstance(value, str) or column_name not in table.c:
+            continue
+        field = (names or {}).get(column_name, column_name)
+        problem = text_problem(value)
+        if problem is not None:
+            raise InvalidField(field, problem)
+        column_type = table.c[column_name].type
+        limit = column_type.length if isinstance(column_type, String) else None
+        if limit is not None and len(value) > limit:
+            raise InvalidField(field, f"is at most {limit} characters", code="too_long")
+
+
+# --- the wire form, for the routes and the CLI's --json ----------------------------------------
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _wire(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso_millis(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    return value
+
+
+def wire(record: Any) -> dict[str, Any]:
+    """A record in v2's terms: camelCase fields, ISO times, YYYY-MM-DD dates."""
+    return {
+        camel(field.name): _wire(getattr(record, field.name))
+        for field in dataclasses.fields(record)
+    }

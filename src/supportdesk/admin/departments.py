@@ -13,6 +13,7 @@ from supportdesk.admin import hours
 from supportdesk.admin.common import (
     MAX_HOURS,
     Fields,
+    check_text,
     known,
     refuse_duplicate,
     require_admin,
@@ -142,6 +143,7 @@ async def _columns(session: DbSession, fields: Fields, department_id: int | None
             values["client_can_reopen"] = bool(value)
         else:
             values[name] = value
+    check_text(Department.__table__, values)  # type: ignore[arg-type]
     slug = fields.get("slug")
     if slug is not None:
         duplicate = await taken(

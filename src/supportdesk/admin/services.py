@@ -8,7 +8,15 @@ from datetime import date
 from sqlalchemy import insert, select, update
 
 from supportdesk.admin.clients import get_client
-from supportdesk.admin.common import Fields, Page, known, paged, require_admin, required
+from supportdesk.admin.common import (
+    Fields,
+    Page,
+    check_text,
+    known,
+    paged,
+    require_admin,
+    required,
+)
 from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import InvalidField, NotFound
@@ -64,6 +72,7 @@ def _columns(fields: Fields) -> dict[str, object]:
     if fields.get("type") is not None and fields["type"] not in SERVICE_TYPES:
         raise InvalidField("type", f"must be one of {', '.join(SERVICE_TYPES)}")
     values = {("service_type" if k == "type" else k): v for k, v in fields.items()}
+    check_text(Service.__table__, values, {"service_type": "type"})  # type: ignore[arg-type]
     next_due = values.get("next_due")
     if isinstance(next_due, str):
         try:

@@ -10,6 +10,7 @@ from supportdesk.accounts.models import STAFF_STATUSES, DepartmentStaff, Staff
 from supportdesk.admin.common import (
     Fields,
     Page,
+    check_text,
     known,
     paged,
     refuse_duplicate,
@@ -148,6 +149,7 @@ async def create_staff(session: DbSession, actor: Actor, fields: Fields) -> Staf
     required(fields, "username", "firstname", "lastname", "email")
     await _check(session, fields, None)
     values = {k: v for k, v in fields.items() if k != "department_ids" and v is not None}
+    check_text(Staff.__table__, values)  # type: ignore[arg-type]
     values.setdefault("status", "Active")
     values.setdefault("signature", "")
     values.setdefault("admin", False)
@@ -168,6 +170,7 @@ async def update_staff(
         # The key doing this would stop working mid-way: another admin has to.
         raise Conflict("You cannot deactivate yourself: another admin has to.")
     values = {k: v for k, v in fields.items() if k != "department_ids"}
+    check_text(Staff.__table__, values)  # type: ignore[arg-type]
     for name in ("username", "firstname", "lastname", "email", "status", "signature", "admin"):
         if name in values and values[name] is None:
             raise InvalidField(name, "may not be null", code="required")

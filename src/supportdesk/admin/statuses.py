@@ -9,7 +9,15 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 
-from supportdesk.admin.common import Fields, known, refuse_duplicate, require_admin, required, taken
+from supportdesk.admin.common import (
+    Fields,
+    check_text,
+    known,
+    refuse_duplicate,
+    require_admin,
+    required,
+    taken,
+)
 from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Conflict, InvalidField, NotFound
@@ -77,6 +85,7 @@ async def _columns(session: DbSession, fields: Fields, status_id: int | None) ->
         if value is None:
             raise InvalidField(field, "may not be null", code="required")
     values = dict(fields)
+    check_text(Status.__table__, values)  # type: ignore[arg-type]
     color = fields.get("color")
     if color is not None:
         if not _COLOR.fullmatch(color):

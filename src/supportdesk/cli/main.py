@@ -1,4 +1,5 @@
-"""`supportdesk`: init, demo, keys, serve, tickets, maintenance.
+"""`supportdesk`: init, demo, keys, serve, tickets, maintenance; staff, clients, departments,
+statuses (`cli.admin`).
 
 A foreseeable failure ends a command with one `error: ...` line on stderr and exit status 1
 (`cli.failures`); a usage error is typer's, with status 2.
@@ -35,6 +36,18 @@ keys_app = typer.Typer(help="Issue, list and revoke API keys.", no_args_is_help=
 tickets_app = typer.Typer(help="Read tickets from the terminal.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(tickets_app, name="tickets")
+
+
+def _register_admin() -> None:
+    from supportdesk.cli import admin
+
+    app.add_typer(admin.staff_app, name="staff")
+    app.add_typer(admin.clients_app, name="clients")
+    app.add_typer(admin.departments_app, name="departments")
+    app.add_typer(admin.statuses_app, name="statuses")
+
+
+_register_admin()
 
 console = Console()
 T = TypeVar("T")

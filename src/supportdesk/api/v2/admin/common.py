@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import hmac
 import re
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import date, datetime
 from typing import Any, TypeVar
 
 import orjson
@@ -18,12 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from supportdesk.admin.common import Page
+from supportdesk.admin.common import Page, camel, wire
 from supportdesk.api.deps import app_state
 from supportdesk.api.inputs import BoundedJsonRequest
 from supportdesk.api.v2.cursor import CursorCodec
 from supportdesk.auth.dependencies import AdminSupport, authenticate, check_scope
-from supportdesk.core.clock import iso_millis
 from supportdesk.core.columns import ROW_ID_MAX
 from supportdesk.core.errors import (
     InvalidCursor,
@@ -78,31 +75,6 @@ def presented_key_id(request: Request) -> int | None:
 # --- answers ---------------------------------------------------------------------------------
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def _wire(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso_millis(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _wire(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_wire(v) for v in value]
-    return value
-
-
-def wire(record: Any) -> dict[str, Any]:
-    """A service record in v2's terms: camelCase fields, ISO times, YYYY-MM-DD dates."""
-    return {
-        _camel(field.name): _wire(getattr(record, field.name))
-        for field in dataclasses.fields(record)
-    }
-
-
 def json_answer(data: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status_code, media_type="application/json")
 
@@ -122,7 +94,7 @@ def page_answer(
 
 
 def pointer(field: str) -> str:
-    return "/" + _camel(field)
+    return "/" + camel(field)
 
 
 async def call(work: Awaitable[T]) -> T:
@@ -160,3 +132,6 @@ def decode_cursor(codec: CursorCodec, kind: str, cursor: str | None) -> int | No
     if match is None or match[1].decode() != kind or int(match[2]) > ROW_ID_MAX:
         raise InvalidCursor(pointer="?cursor")
     return int(match[2])
+
+
+__all__ = ["wire"]
