@@ -68,13 +68,16 @@ async def test_staff_add_edit_list_as_json(run: Run) -> None:
         )
     )
     assert isinstance(record, dict)
-    assert record["username"] == "meg" and record["status"] == "Active"
+    assert record["username"] == "meg"
+    assert record["status"] == "Active"
     edited = _json(run("staff", "edit", str(record["id"]), "--status", "Inactive", "--json"))
-    assert isinstance(edited, dict) and edited["status"] == "Inactive"
+    assert isinstance(edited, dict)
+    assert edited["status"] == "Inactive"
     listed = _json(run("staff", "list", "--status", "Inactive", "--json"))
     assert listed == [edited]
     table = run("staff", "list")
-    assert table.exit_code == 0 and "meg" in table.stdout
+    assert table.exit_code == 0
+    assert "meg" in table.stdout
 
 
 async def test_clients_departments_statuses(run: Run) -> None:
@@ -97,7 +100,8 @@ async def test_clients_departments_statuses(run: Run) -> None:
     found = _json(run("clients", "list", "--q", "chu ab", "--json"))
     assert found == [client]
     suspended = _json(run("clients", "edit", str(client["id"]), "--status", "Suspended", "--json"))
-    assert isinstance(suspended, dict) and suspended["status"] == "Suspended"
+    assert isinstance(suspended, dict)
+    assert suspended["status"] == "Suspended"
     hours = {"timezone": "Europe/Stockholm", "week": {"mon": [["09:00", "17:00"]]}}
     department = _json(
         run(
@@ -116,20 +120,24 @@ async def test_clients_departments_statuses(run: Run) -> None:
         )
     )
     assert isinstance(department, dict)
-    assert department["visible"] is False and department["autoCloseHours"] == 0.5
+    assert department["visible"] is False
+    assert department["autoCloseHours"] == 0.5
     assert department["businessHours"]["week"]["mon"] == [["09:00", "17:00"]]
     assert department["businessHours"]["week"]["tue"] == []
     cleared = _json(
         run("departments", "edit", str(department["id"]), "--business-hours", "null", "--json")
     )
-    assert isinstance(cleared, dict) and cleared["businessHours"] is None
+    assert isinstance(cleared, dict)
+    assert cleared["businessHours"] is None
     status = _json(
         run("statuses", "add", "--name", "Waiting on vendor", "--color", "ABCDEF", "--json")
     )
     assert isinstance(status, dict)
-    assert status["color"] == "abcdef" and status["v2Status"] == "unknown"
+    assert status["color"] == "abcdef"
+    assert status["v2Status"] == "unknown"
     listed = _json(run("statuses", "list", "--json"))
-    assert isinstance(listed, list) and [s["name"] for s in listed][-1] == "Waiting on vendor"
+    assert isinstance(listed, list)
+    assert [s["name"] for s in listed][-1] == "Waiting on vendor"
 
 
 async def test_refusals_are_one_line(run: Run) -> None:
@@ -167,4 +175,5 @@ async def test_stored_text_is_printed_safely(run: Run) -> None:
     assert run("clients", "add", "--firstname", "Evil\x1b]0;owned\x07", *args).exit_code == 0
     table = run("clients", "list")
     assert table.exit_code == 0
-    assert "\x1b]" not in table.stdout and "\x07" not in table.stdout
+    assert "\x1b]" not in table.stdout
+    assert "\x07" not in table.stdout

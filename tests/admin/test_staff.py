@@ -45,7 +45,8 @@ async def test_add_then_get_and_list(api: httpx.AsyncClient, admin: Admin) -> No
     assert page["hasMore"] is True
     rest = await api.get(STAFF, headers=admin.headers, params={"cursor": page["nextCursor"]})
     assert [s["id"] for s in rest.json()["data"]] == [body["id"]]
-    assert rest.json()["hasMore"] is False and rest.json()["nextCursor"] is None
+    assert rest.json()["hasMore"] is False
+    assert rest.json()["nextCursor"] is None
 
 
 async def test_duplicates_are_409_and_unknown_departments_400(

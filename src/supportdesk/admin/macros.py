@@ -146,9 +146,12 @@ async def _check_changes(session: DbSession, changes: dict[str, Any]) -> None:
     applies the macro: a status or staff member may have gone since)."""
     unknown = set(changes) - CHANGE_KEYS
     if unknown:
-        raise InvalidField("changes", f"{sorted(unknown)[0]} is not a ticket change")
+        first = sorted(unknown)[0]
+        raise InvalidField(f"changes/{first}", "is not a ticket change", code="unknown_field")
     if "tags" in changes and ({"addTags", "removeTags"} & set(changes)):
-        raise InvalidField("changes", "tags replaces the tags: not with addTags or removeTags")
+        raise InvalidField(
+            "changes/tags", "replaces the tags: not with addTags or removeTags", code="conflict"
+        )
     status = changes.get("status")
     if status is not None and status not in V2_STATUSES[:-1]:
         found = (
@@ -158,7 +161,7 @@ async def _check_changes(session: DbSession, changes: dict[str, Any]) -> None:
         ).first()
         if found is None:
             raise InvalidField(
-                "changes", f"no status is named {status!r}", code="unknown_reference"
+                "changes/status", f"no status is named {status!r}", code="unknown_reference"
             )
     slug = changes.get("departmentSlug")
     if slug is not None:
@@ -167,11 +170,16 @@ async def _check_changes(session: DbSession, changes: dict[str, Any]) -> None:
         ).first()
         if found is None:
             raise InvalidField(
-                "changes", f"no department has the slug {slug!r}", code="unknown_reference"
+                "changes/departmentSlug",
+                f"no department has the slug {slug!r}",
+                code="unknown_reference",
             )
-    staff = [changes["ownerId"]] if changes.get("ownerId") is not None else []
-    staff += list(changes.get("subscriberIds") or [])
-    await require_ids(session, Staff.id, staff, "changes", "staff member")
+    if changes.get("ownerId") is not None:
+        await require_ids(
+            session, Staff.id, [changes["ownerId"]], "changes/ownerId", "staff member"
+        )
+    subscribers = list(changes.get("subscriberIds") or [])
+    await require_ids(session, Staff.id, subscribers, "changes/subscriberIds", "staff member")
 
 
 async def _columns(session: DbSession, fields: Fields, macro_id: int | None) -> dict[str, Any]:

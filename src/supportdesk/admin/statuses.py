@@ -79,7 +79,9 @@ async def get_status(session: DbSession, actor: Actor, status_id: int) -> Status
     return _record(row)
 
 
-async def _columns(session: DbSession, fields: Fields, status_id: int | None) -> dict[str, Any]:
+async def _columns(
+    session: DbSession, fields: Fields, status_id: int | None, current_name: str | None = None
+) -> dict[str, Any]:
     known(fields, FIELDS)
     for field, value in fields.items():
         if value is None:
@@ -95,7 +97,7 @@ async def _columns(session: DbSession, fields: Fields, status_id: int | None) ->
     if v2_status is not None and v2_status not in V2_STATUSES:
         raise InvalidField("v2_status", f"must be one of {', '.join(V2_STATUSES)}")
     name = fields.get("name")
-    if name is not None:
+    if name is not None and name != current_name:
         if name.lower() in V2_STATUSES:
             # A ticket PATCH takes a status name or a v2 status: the two must not collide.
             raise InvalidField("name", "may not be a v2 status value", code="reserved")
@@ -133,7 +135,7 @@ async def update_status(
     """Change a status; a built-in one keeps its name and v2 status (409)."""
     require_admin(actor)
     current = await get_status(session, actor, status_id)
-    values = await _columns(session, fields, status_id)
+    values = await _columns(session, fields, status_id, current.name)
     if current.builtin:
         if values.get("name", current.name) != current.name:
             raise Conflict(f"{current.name} is a built-in status: it cannot be renamed.")

@@ -72,8 +72,8 @@ Timezone = Annotated[str, _limited(TIMEZONE_LENGTH, min_length=1), IsText]
 Tag = Annotated[
     str, StringConstraints(min_length=1, max_length=TAG_LENGTH, pattern=r"^[^\s,\x00]+$"), IsText
 ]
-Hours = Annotated[StrictFloat | StrictInt, Field(ge=0, le=MAX_HOURS)]
-PolicyHours = Annotated[StrictFloat | StrictInt, Field(gt=0, le=MAX_HOURS)]
+Hours = Annotated[StrictFloat, Field(ge=0, le=MAX_HOURS)]
+PolicyHours = Annotated[StrictFloat, Field(gt=0, le=MAX_HOURS)]
 Ids = Annotated[list[RowId], Field(max_length=MAX_LIST)]
 Priority = Literal["low", "medium", "high", "urgent", "critical"]
 V2StatusName = Literal[
