@@ -356,3 +356,12 @@ INPUTS = [
           ("get", "/errors/{code}", "code")),
 ]
 # fmt: on
+
+
+def _admin_inputs() -> list[Input]:
+    from tests.admin.inputs import ADMIN_INPUTS  # needs this module's names: imported last
+
+    return ADMIN_INPUTS
+
+
+INPUTS += _admin_inputs()
