@@ -4,11 +4,11 @@
 data to reach: a client's open, closed and internal tickets, another client's, files stored
 through the API, a service, a visible and a hidden department, an issued list cursor. Then
 `schemathesis run` runs three times, with a client key and with a staff key (both with every
-scope they can carry and a limit never reached): the client key over every operation, the
-staff key over all but the admin routes, then the staff key over the admin routes alone (last:
-they change the organisation the other runs' data lives in, and a run over them may rename the
-department the ticket routes are pointed at), with `--checks all` and every phase (examples, coverage, fuzzing,
-stateful) as `tests/schemathesis.toml` budgets them. Generated values name nothing most of the
+scope they can carry and a limit never reached): the client key and the staff key over all but
+the admin routes, then the staff key over the admin routes alone (last: they change the
+organisation the other runs' data lives in, and may rename the department the ticket routes
+are pointed at), with `--checks all` and every phase (examples, coverage, fuzzing, stateful)
+as `tests/schemathesis.toml` budgets them. Generated values name nothing most of the
 time, so the test hands schemathesis the data above as dictionaries it draws from now and then.
 
 A run passes when schemathesis exits 0. No check is switched off (`SWITCHED_OFF` would name
@@ -64,8 +64,10 @@ VIEWERS = ("client", "staff")
 MIN_SERVED = 14  # of the document's 16 ticket operations, those that must answer a key 2xx
 ADMIN_PATHS = "^/api/v2/admin/"
 # Which operations each run covers, and with which viewer's key: the admin routes last, alone.
+# The client key gets 403 on every admin route (tests/admin): fuzzing it there would spend
+# thousands of cases on one answer.
 RUNS = {
-    "client": ("client", []),
+    "client": ("client", ["--exclude-path-regex", ADMIN_PATHS]),
     "staff": ("staff", ["--exclude-path-regex", ADMIN_PATHS]),
     "admin": ("staff", ["--include-path-regex", ADMIN_PATHS]),
 }

@@ -53,7 +53,7 @@ def render(record: KeyRecord) -> dict[str, Any]:
     }
 
 
-@router.get("/keys", response_model=s.KeyPage, responses=READ, summary="List API keys")
+@router.get("/keys", response_model=s.V2AdminKeyPage, responses=READ, summary="List API keys")
 async def admin_list_keys(
     actor: AdminSupport,
     session: Session,
@@ -70,12 +70,14 @@ async def admin_list_keys(
 @router.post(
     "/keys",
     status_code=201,
-    response_model=s.IssuedKey,
+    response_model=s.V2AdminIssuedKey,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Issue an API key",
 )
-async def admin_create_key(actor: AdminSupport, session: Session, payload: s.KeyCreate) -> Response:
+async def admin_create_key(
+    actor: AdminSupport, session: Session, payload: s.V2AdminKeyCreate
+) -> Response:
     """Issue a key for a client or a staff member; the answer holds it this once."""
     record, key = await call(
         keys.issue_key(
@@ -91,7 +93,9 @@ async def admin_create_key(actor: AdminSupport, session: Session, payload: s.Key
     return json_answer({**render(record), "key": key}, 201)
 
 
-@router.delete("/keys/{key_id}", response_model=s.KeyOut, responses=WRITE, summary="Revoke a key")
+@router.delete(
+    "/keys/{key_id}", response_model=s.V2AdminKeyOut, responses=WRITE, summary="Revoke a key"
+)
 async def admin_revoke_key(
     request: Request, actor: AdminSupport, session: Session, key_id: Id
 ) -> Response:

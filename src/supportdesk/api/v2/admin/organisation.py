@@ -40,7 +40,10 @@ def _no_content() -> Response:
 
 
 @router.get(
-    "/departments", response_model=s.DepartmentList, responses=READ, summary="List departments"
+    "/departments",
+    response_model=s.V2AdminDepartmentList,
+    responses=READ,
+    summary="List departments",
 )
 async def admin_list_departments(actor: AdminSupport, session: Session) -> Response:
     """Every department, hidden ones too, with its staff and settings."""
@@ -51,13 +54,13 @@ async def admin_list_departments(actor: AdminSupport, session: Session) -> Respo
 @router.post(
     "/departments",
     status_code=201,
-    response_model=s.DepartmentOut,
+    response_model=s.V2AdminDepartmentOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a department",
 )
 async def admin_create_department(
-    actor: AdminSupport, session: Session, payload: s.DepartmentCreate
+    actor: AdminSupport, session: Session, payload: s.V2AdminDepartmentCreate
 ) -> Response:
     """Add a department; slugs are unique (409)."""
     record = await call(departments.create_department(session, actor, fields(payload)))
@@ -66,13 +69,13 @@ async def admin_create_department(
 
 @router.patch(
     "/departments/{department_id}",
-    response_model=s.DepartmentOut,
+    response_model=s.V2AdminDepartmentOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a department",
 )
 async def admin_update_department(
-    actor: AdminSupport, session: Session, department_id: Id, payload: s.DepartmentPatch
+    actor: AdminSupport, session: Session, department_id: Id, payload: s.V2AdminDepartmentPatch
 ) -> Response:
     """Change a department (`businessHours: null` = around the clock)."""
     record = await call(
@@ -98,7 +101,9 @@ async def admin_delete_department(
 # --- statuses ---------------------------------------------------------------------------------
 
 
-@router.get("/statuses", response_model=s.StatusList, responses=READ, summary="List statuses")
+@router.get(
+    "/statuses", response_model=s.V2AdminStatusList, responses=READ, summary="List statuses"
+)
 async def admin_list_statuses(actor: AdminSupport, session: Session) -> Response:
     """The built-in statuses and the organisation's own."""
     return json_answer({"data": [wire(x) for x in await statuses.list_statuses(session, actor)]})
@@ -107,13 +112,13 @@ async def admin_list_statuses(actor: AdminSupport, session: Session) -> Response
 @router.post(
     "/statuses",
     status_code=201,
-    response_model=s.StatusOut,
+    response_model=s.V2AdminStatusOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a status",
 )
 async def admin_create_status(
-    actor: AdminSupport, session: Session, payload: s.StatusCreate
+    actor: AdminSupport, session: Session, payload: s.V2AdminStatusCreate
 ) -> Response:
     """Add a status; names are unique (409) and no v2 status value."""
     record = await call(statuses.create_status(session, actor, fields(payload)))
@@ -122,13 +127,13 @@ async def admin_create_status(
 
 @router.patch(
     "/statuses/{status_id}",
-    response_model=s.StatusOut,
+    response_model=s.V2AdminStatusOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a status",
 )
 async def admin_update_status(
-    actor: AdminSupport, session: Session, status_id: Id, payload: s.StatusPatch
+    actor: AdminSupport, session: Session, status_id: Id, payload: s.V2AdminStatusPatch
 ) -> Response:
     """Change a status; a built-in one keeps its name and v2 status (409)."""
     record = await call(statuses.update_status(session, actor, status_id, fields(payload)))
@@ -148,7 +153,7 @@ async def admin_delete_status(actor: AdminSupport, session: Session, status_id: 
 
 
 @router.get(
-    "/sla-policies", response_model=s.PolicyPage, responses=READ, summary="List SLA policies"
+    "/sla-policies", response_model=s.V2AdminPolicyPage, responses=READ, summary="List SLA policies"
 )
 async def admin_list_policies(
     actor: AdminSupport,
@@ -169,13 +174,13 @@ async def admin_list_policies(
 @router.post(
     "/sla-policies",
     status_code=201,
-    response_model=s.PolicyOut,
+    response_model=s.V2AdminPolicyOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add an SLA policy",
 )
 async def admin_create_policy(
-    actor: AdminSupport, session: Session, payload: s.PolicyCreate
+    actor: AdminSupport, session: Session, payload: s.V2AdminPolicyCreate
 ) -> Response:
     """Add a policy to a department (stored; the automation jobs evaluate it)."""
     return json_answer(wire(await call(sla.create_policy(session, actor, fields(payload)))), 201)
@@ -183,13 +188,13 @@ async def admin_create_policy(
 
 @router.patch(
     "/sla-policies/{policy_id}",
-    response_model=s.PolicyOut,
+    response_model=s.V2AdminPolicyOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change an SLA policy",
 )
 async def admin_update_policy(
-    actor: AdminSupport, session: Session, policy_id: Id, payload: s.PolicyPatch
+    actor: AdminSupport, session: Session, policy_id: Id, payload: s.V2AdminPolicyPatch
 ) -> Response:
     """Change a policy (`active: false` stops it without losing what it explains)."""
     record = await call(sla.update_policy(session, actor, policy_id, fields(payload)))
@@ -208,7 +213,7 @@ async def admin_delete_policy(actor: AdminSupport, session: Session, policy_id: 
 # --- macros -------------------------------------------------------------------------------------
 
 
-@router.get("/macros", response_model=s.MacroPage, responses=READ, summary="List macros")
+@router.get("/macros", response_model=s.V2AdminMacroPage, responses=READ, summary="List macros")
 async def admin_list_macros(
     actor: AdminSupport,
     session: Session,
@@ -226,13 +231,13 @@ async def admin_list_macros(
 @router.post(
     "/macros",
     status_code=201,
-    response_model=s.MacroOut,
+    response_model=s.V2AdminMacroOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a macro",
 )
 async def admin_create_macro(
-    actor: AdminSupport, session: Session, payload: s.MacroCreate
+    actor: AdminSupport, session: Session, payload: s.V2AdminMacroCreate
 ) -> Response:
     """Add a macro: a reply text (`{{client.firstname}}`...) and ticket changes."""
     return json_answer(wire(await call(macros.create_macro(session, actor, fields(payload)))), 201)
@@ -240,13 +245,13 @@ async def admin_create_macro(
 
 @router.patch(
     "/macros/{macro_id}",
-    response_model=s.MacroOut,
+    response_model=s.V2AdminMacroOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a macro",
 )
 async def admin_update_macro(
-    actor: AdminSupport, session: Session, macro_id: Id, payload: s.MacroPatch
+    actor: AdminSupport, session: Session, macro_id: Id, payload: s.V2AdminMacroPatch
 ) -> Response:
     """Change a macro (`changes` replaces the changes it makes)."""
     record = await call(macros.update_macro(session, actor, macro_id, fields(payload)))

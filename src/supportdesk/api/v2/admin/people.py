@@ -48,7 +48,7 @@ def fields(payload: BaseModel) -> dict[str, Any]:
 # --- staff ------------------------------------------------------------------------------------
 
 
-@router.get("/staff", response_model=s.StaffPage, responses=READ, summary="List staff")
+@router.get("/staff", response_model=s.V2AdminStaffPage, responses=READ, summary="List staff")
 async def admin_list_staff(
     actor: AdminSupport,
     session: Session,
@@ -66,20 +66,23 @@ async def admin_list_staff(
 @router.post(
     "/staff",
     status_code=201,
-    response_model=s.StaffOut,
+    response_model=s.V2AdminStaffOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a staff member",
 )
 async def admin_create_staff(
-    actor: AdminSupport, session: Session, payload: s.StaffCreate
+    actor: AdminSupport, session: Session, payload: s.V2AdminStaffCreate
 ) -> Response:
     """Add a staff member; usernames and addresses are unique (409)."""
     return json_answer(wire(await call(staff.create_staff(session, actor, fields(payload)))), 201)
 
 
 @router.get(
-    "/staff/{staff_id}", response_model=s.StaffOut, responses=READ, summary="Get a staff member"
+    "/staff/{staff_id}",
+    response_model=s.V2AdminStaffOut,
+    responses=READ,
+    summary="Get a staff member",
 )
 async def admin_get_staff(actor: AdminSupport, session: Session, staff_id: Id) -> Response:
     """One staff member."""
@@ -88,13 +91,13 @@ async def admin_get_staff(actor: AdminSupport, session: Session, staff_id: Id) -
 
 @router.patch(
     "/staff/{staff_id}",
-    response_model=s.StaffOut,
+    response_model=s.V2AdminStaffOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a staff member",
 )
 async def admin_update_staff(
-    actor: AdminSupport, session: Session, staff_id: Id, payload: s.StaffPatch
+    actor: AdminSupport, session: Session, staff_id: Id, payload: s.V2AdminStaffPatch
 ) -> Response:
     """Change a staff member; `status: Inactive` deactivates them (their keys stop working).
     Nobody deactivates themself (409)."""
@@ -106,7 +109,10 @@ async def admin_update_staff(
 
 
 @router.get(
-    "/client-groups", response_model=s.GroupPage, responses=READ, summary="List client groups"
+    "/client-groups",
+    response_model=s.V2AdminGroupPage,
+    responses=READ,
+    summary="List client groups",
 )
 async def admin_list_groups(
     actor: AdminSupport,
@@ -124,13 +130,13 @@ async def admin_list_groups(
 @router.post(
     "/client-groups",
     status_code=201,
-    response_model=s.GroupOut,
+    response_model=s.V2AdminGroupOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a client group",
 )
 async def admin_create_group(
-    actor: AdminSupport, session: Session, payload: s.GroupBody
+    actor: AdminSupport, session: Session, payload: s.V2AdminGroupBody
 ) -> Response:
     """Add a client group; names are unique (409)."""
     return json_answer(wire(await call(clients.create_group(session, actor, payload.name))), 201)
@@ -138,13 +144,13 @@ async def admin_create_group(
 
 @router.patch(
     "/client-groups/{group_id}",
-    response_model=s.GroupOut,
+    response_model=s.V2AdminGroupOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Rename a client group",
 )
 async def admin_rename_group(
-    actor: AdminSupport, session: Session, group_id: Id, payload: s.GroupBody
+    actor: AdminSupport, session: Session, group_id: Id, payload: s.V2AdminGroupBody
 ) -> Response:
     """Rename a client group."""
     return json_answer(
@@ -155,7 +161,7 @@ async def admin_rename_group(
 # --- clients ----------------------------------------------------------------------------------
 
 
-@router.get("/clients", response_model=s.ClientPage, responses=READ, summary="List clients")
+@router.get("/clients", response_model=s.V2AdminClientPage, responses=READ, summary="List clients")
 async def admin_list_clients(
     actor: AdminSupport,
     session: Session,
@@ -176,13 +182,13 @@ async def admin_list_clients(
 @router.post(
     "/clients",
     status_code=201,
-    response_model=s.ClientOut,
+    response_model=s.V2AdminClientOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a client",
 )
 async def admin_create_client(
-    actor: AdminSupport, session: Session, payload: s.ClientCreate
+    actor: AdminSupport, session: Session, payload: s.V2AdminClientCreate
 ) -> Response:
     """Add a client; e-mail addresses are unique (409)."""
     record = await call(clients.create_client(session, actor, fields(payload)))
@@ -190,7 +196,10 @@ async def admin_create_client(
 
 
 @router.get(
-    "/clients/{client_id}", response_model=s.ClientOut, responses=READ, summary="Get a client"
+    "/clients/{client_id}",
+    response_model=s.V2AdminClientOut,
+    responses=READ,
+    summary="Get a client",
 )
 async def admin_get_client(actor: AdminSupport, session: Session, client_id: Id) -> Response:
     """One client."""
@@ -199,13 +208,13 @@ async def admin_get_client(actor: AdminSupport, session: Session, client_id: Id)
 
 @router.patch(
     "/clients/{client_id}",
-    response_model=s.ClientOut,
+    response_model=s.V2AdminClientOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a client",
 )
 async def admin_update_client(
-    actor: AdminSupport, session: Session, client_id: Id, payload: s.ClientPatch
+    actor: AdminSupport, session: Session, client_id: Id, payload: s.V2AdminClientPatch
 ) -> Response:
     """Change a client; `Suspended` or `Closed` stops its keys (403)."""
     record = await call(clients.update_client(session, actor, client_id, fields(payload)))
@@ -217,7 +226,7 @@ async def admin_update_client(
 
 @router.get(
     "/clients/{client_id}/services",
-    response_model=s.ServicePage,
+    response_model=s.V2AdminServicePage,
     responses=READ,
     summary="List a client's services",
 )
@@ -238,13 +247,13 @@ async def admin_list_services(
 @router.post(
     "/clients/{client_id}/services",
     status_code=201,
-    response_model=s.ServiceOut,
+    response_model=s.V2AdminServiceOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a service to a client",
 )
 async def admin_create_service(
-    actor: AdminSupport, session: Session, client_id: Id, payload: s.ServiceCreate
+    actor: AdminSupport, session: Session, client_id: Id, payload: s.V2AdminServiceCreate
 ) -> Response:
     """Add a service (a domain, hosting, a VPS...) to the client."""
     record = await call(services.create_service(session, actor, client_id, fields(payload)))
@@ -253,13 +262,13 @@ async def admin_create_service(
 
 @router.patch(
     "/services/{service_id}",
-    response_model=s.ServiceOut,
+    response_model=s.V2AdminServiceOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a service",
 )
 async def admin_update_service(
-    actor: AdminSupport, session: Session, service_id: Id, payload: s.ServicePatch
+    actor: AdminSupport, session: Session, service_id: Id, payload: s.V2AdminServicePatch
 ) -> Response:
     """Change a service: its status, next due date, host name..."""
     record = await call(services.update_service(session, actor, service_id, fields(payload)))

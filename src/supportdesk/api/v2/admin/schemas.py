@@ -90,7 +90,7 @@ class _Body(BaseModel):
 # --- staff, groups, clients, services ---------------------------------------------------------
 
 
-class StaffCreate(_Body):
+class V2AdminStaffCreate(_Body):
     username: Username
     firstname: Name
     lastname: Name
@@ -101,7 +101,7 @@ class StaffCreate(_Body):
     admin: StrictBool = False
 
 
-class StaffPatch(_Body):
+class V2AdminStaffPatch(_Body):
     username: Username | NoNull = None
     firstname: Name | NoNull = None
     lastname: Name | NoNull = None
@@ -112,7 +112,7 @@ class StaffPatch(_Body):
     admin: StrictBool | NoNull = None
 
 
-class StaffOut(BaseModel):
+class V2AdminStaffOut(BaseModel):
     id: int
     username: str
     firstname: str
@@ -124,11 +124,11 @@ class StaffOut(BaseModel):
     admin: bool
 
 
-class GroupBody(_Body):
+class V2AdminGroupBody(_Body):
     name: Name
 
 
-class GroupOut(BaseModel):
+class V2AdminGroupOut(BaseModel):
     id: int
     name: str
 
@@ -136,7 +136,7 @@ class GroupOut(BaseModel):
 ClientStatus = Literal["Active", "Suspended", "Closed"]
 
 
-class ClientCreate(_Body):
+class V2AdminClientCreate(_Body):
     firstname: Name
     lastname: Name
     company: Company = ""
@@ -145,7 +145,7 @@ class ClientCreate(_Body):
     status: ClientStatus = "Active"
 
 
-class ClientPatch(_Body):
+class V2AdminClientPatch(_Body):
     firstname: Name | NoNull = None
     lastname: Name | NoNull = None
     company: Company | NoNull = None
@@ -154,7 +154,7 @@ class ClientPatch(_Body):
     status: ClientStatus | NoNull = None
 
 
-class ClientOut(BaseModel):
+class V2AdminClientOut(BaseModel):
     id: int
     firstname: str
     lastname: str
@@ -168,7 +168,7 @@ class ClientOut(BaseModel):
 ServiceType = Literal["domain", "hosting", "vps", "other"]
 
 
-class ServiceCreate(_Body):
+class V2AdminServiceCreate(_Body):
     type: ServiceType
     name: ServiceName
     status: ServiceStatus = "Active"
@@ -176,7 +176,7 @@ class ServiceCreate(_Body):
     hostname: Hostname = ""
 
 
-class ServicePatch(_Body):
+class V2AdminServicePatch(_Body):
     type: ServiceType | NoNull = None
     name: ServiceName | NoNull = None
     status: ServiceStatus | NoNull = None
@@ -184,7 +184,7 @@ class ServicePatch(_Body):
     hostname: Hostname | NoNull = None
 
 
-class ServiceOut(BaseModel):
+class V2AdminServiceOut(BaseModel):
     id: int
     clientId: int
     type: ServiceType
@@ -197,7 +197,7 @@ class ServiceOut(BaseModel):
 # --- departments, statuses, policies, macros ---------------------------------------------------
 
 
-class Week(_Body):
+class V2AdminWeek(_Body):
     mon: DayHours = []
     tue: DayHours = []
     wed: DayHours = []
@@ -207,15 +207,15 @@ class Week(_Body):
     sun: DayHours = []
 
 
-class BusinessHours(_Body):
+class V2AdminBusinessHours(_Body):
     """A weekly schedule in an IANA time zone, and holiday dates (automation.md)."""
 
     timezone: Timezone
-    week: Week
+    week: V2AdminWeek
     holidays: Annotated[list[Day], Field(max_length=MAX_HOLIDAYS)] = []
 
 
-class DepartmentCreate(_Body):
+class V2AdminDepartmentCreate(_Body):
     slug: Slug
     name: Name
     description: Description = ""
@@ -224,10 +224,10 @@ class DepartmentCreate(_Body):
     staffIds: Ids = []
     autoCloseHours: Hours = 0
     clientMayReopen: StrictBool = True
-    businessHours: BusinessHours | None = None
+    businessHours: V2AdminBusinessHours | None = None
 
 
-class DepartmentPatch(_Body):
+class V2AdminDepartmentPatch(_Body):
     slug: Slug | NoNull = None
     name: Name | NoNull = None
     description: Description | NoNull = None
@@ -236,10 +236,10 @@ class DepartmentPatch(_Body):
     staffIds: Ids | NoNull = None
     autoCloseHours: Hours | NoNull = None
     clientMayReopen: StrictBool | NoNull = None
-    businessHours: BusinessHours | None = None
+    businessHours: V2AdminBusinessHours | None = None
 
 
-class WeekOut(BaseModel):
+class V2AdminWeekOut(BaseModel):
     mon: list[list[str]]
     tue: list[list[str]]
     wed: list[list[str]]
@@ -249,13 +249,13 @@ class WeekOut(BaseModel):
     sun: list[list[str]]
 
 
-class BusinessHoursOut(BaseModel):
+class V2AdminBusinessHoursOut(BaseModel):
     timezone: str
-    week: WeekOut
+    week: V2AdminWeekOut
     holidays: list[str]
 
 
-class DepartmentOut(BaseModel):
+class V2AdminDepartmentOut(BaseModel):
     id: int
     slug: str
     name: str
@@ -265,10 +265,10 @@ class DepartmentOut(BaseModel):
     staffIds: list[int]
     autoCloseHours: float
     clientMayReopen: bool
-    businessHours: BusinessHoursOut | None
+    businessHours: V2AdminBusinessHoursOut | None
 
 
-class StatusCreate(_Body):
+class V2AdminStatusCreate(_Body):
     name: StatusName
     color: Color = "000000"
     autoClose: StrictBool = False
@@ -276,7 +276,7 @@ class StatusCreate(_Body):
     v2Status: V2StatusName = "unknown"
 
 
-class StatusPatch(_Body):
+class V2AdminStatusPatch(_Body):
     name: StatusName | NoNull = None
     color: Color | NoNull = None
     autoClose: StrictBool | NoNull = None
@@ -284,7 +284,7 @@ class StatusPatch(_Body):
     v2Status: V2StatusName | NoNull = None
 
 
-class StatusOut(BaseModel):
+class V2AdminStatusOut(BaseModel):
     id: int
     name: str
     color: str
@@ -298,7 +298,7 @@ Trigger = Literal["first_response", "next_response", "resolution"]
 Level = Annotated[StrictInt, Field(ge=1, le=MAX_LEVEL)]
 
 
-class PolicyCreate(_Body):
+class V2AdminPolicyCreate(_Body):
     departmentId: RowId
     name: OptionalText = ""
     level: Level
@@ -310,7 +310,7 @@ class PolicyCreate(_Body):
     active: StrictBool = True
 
 
-class PolicyPatch(_Body):
+class V2AdminPolicyPatch(_Body):
     departmentId: RowId | NoNull = None
     name: OptionalText | NoNull = None
     level: Level | NoNull = None
@@ -322,7 +322,7 @@ class PolicyPatch(_Body):
     active: StrictBool | NoNull = None
 
 
-class PolicyOut(BaseModel):
+class V2AdminPolicyOut(BaseModel):
     id: int
     departmentId: int
     name: str
@@ -341,7 +341,7 @@ RequestType = Literal[
 ]
 
 
-class MacroChanges(_Body):
+class V2AdminMacroChanges(_Body):
     """What applying the macro changes, as the ticket PATCH takes it (desk.md)."""
 
     status: StatusName | None = None
@@ -366,21 +366,21 @@ MacroName = Annotated[str, _limited(NAME_LENGTH, min_length=1, strip=True), IsTe
 MacroBody = Annotated[str, _limited(MACRO_BODY_LENGTH), IsText]
 
 
-class MacroCreate(_Body):
+class V2AdminMacroCreate(_Body):
     name: MacroName
     body: MacroBody = ""
-    changes: MacroChanges = MacroChanges()
+    changes: V2AdminMacroChanges = V2AdminMacroChanges()
     active: StrictBool = True
 
 
-class MacroPatch(_Body):
+class V2AdminMacroPatch(_Body):
     name: MacroName | NoNull = None
     body: MacroBody | NoNull = None
-    changes: MacroChanges | NoNull = None
+    changes: V2AdminMacroChanges | NoNull = None
     active: StrictBool | NoNull = None
 
 
-class MacroOut(BaseModel):
+class V2AdminMacroOut(BaseModel):
     id: int
     name: str
     body: str
@@ -395,7 +395,7 @@ class MacroOut(BaseModel):
 Scope = Literal["read:support", "write:support", "read:account", "manage:support", "admin:support"]
 
 
-class KeyCreate(_Body):
+class V2AdminKeyCreate(_Body):
     """A key for one client (`clientId`) or one staff member (`staffId`)."""
 
     clientId: RowId | None = None
@@ -405,15 +405,15 @@ class KeyCreate(_Body):
     rateLimitPerMinute: Annotated[StrictInt, Field(ge=1, le=columns.INTEGER_MAX)] | None = None
 
 
-class KeyOwner(BaseModel):
+class V2AdminKeyOwner(BaseModel):
     type: Literal["client", "staff"]
     id: int
 
 
-class KeyOut(BaseModel):
+class V2AdminKeyOut(BaseModel):
     id: int
     hint: str
-    owner: KeyOwner
+    owner: V2AdminKeyOwner
     scopes: list[Scope]
     rateLimitPerMinute: int | None
     createdAt: str
@@ -423,58 +423,58 @@ class KeyOut(BaseModel):
     state: Literal["active", "expired", "revoked"]
 
 
-class IssuedKey(KeyOut):
+class V2AdminIssuedKey(V2AdminKeyOut):
     key: str = Field(description="The key itself: shown this once, stored only hashed.")
 
 
 # --- pages --------------------------------------------------------------------------------------
 
 
-class StaffPage(BaseModel):
-    data: list[StaffOut]
+class V2AdminStaffPage(BaseModel):
+    data: list[V2AdminStaffOut]
     nextCursor: str | None
     hasMore: bool
 
 
-class GroupPage(BaseModel):
-    data: list[GroupOut]
+class V2AdminGroupPage(BaseModel):
+    data: list[V2AdminGroupOut]
     nextCursor: str | None
     hasMore: bool
 
 
-class ClientPage(BaseModel):
-    data: list[ClientOut]
+class V2AdminClientPage(BaseModel):
+    data: list[V2AdminClientOut]
     nextCursor: str | None
     hasMore: bool
 
 
-class ServicePage(BaseModel):
-    data: list[ServiceOut]
+class V2AdminServicePage(BaseModel):
+    data: list[V2AdminServiceOut]
     nextCursor: str | None
     hasMore: bool
 
 
-class PolicyPage(BaseModel):
-    data: list[PolicyOut]
+class V2AdminPolicyPage(BaseModel):
+    data: list[V2AdminPolicyOut]
     nextCursor: str | None
     hasMore: bool
 
 
-class MacroPage(BaseModel):
-    data: list[MacroOut]
+class V2AdminMacroPage(BaseModel):
+    data: list[V2AdminMacroOut]
     nextCursor: str | None
     hasMore: bool
 
 
-class KeyPage(BaseModel):
-    data: list[KeyOut]
+class V2AdminKeyPage(BaseModel):
+    data: list[V2AdminKeyOut]
     nextCursor: str | None
     hasMore: bool
 
 
-class DepartmentList(BaseModel):
-    data: list[DepartmentOut]
+class V2AdminDepartmentList(BaseModel):
+    data: list[V2AdminDepartmentOut]
 
 
-class StatusList(BaseModel):
-    data: list[StatusOut]
+class V2AdminStatusList(BaseModel):
+    data: list[V2AdminStatusOut]
