@@ -187,3 +187,20 @@ async def test_a_client_key_cannot_carry_the_staff_scopes(
     assert_problem(
         await api.get(f"{ADMIN}/keys", headers={"X-API-Key": plain_staff}), 403, "forbidden"
     )
+
+
+async def test_a_duplicate_beyond_ascii_is_409_not_500(
+    api: httpx.AsyncClient, admin: Admin
+) -> None:
+    """SQLite's lower() folds ASCII only: the uniqueness check lowers both sides in SQL."""
+    groups = f"{ADMIN}/client-groups"
+    first = await api.post(groups, headers=admin.headers, json={"name": "Ærende Ä"})
+    assert first.status_code == 201, first.text
+    again = await api.post(groups, headers=admin.headers, json={"name": "Ærende Ä"})
+    assert_problem(again, 409, "conflict")
+    client = {"firstname": "Å", "lastname": "Ö", "email": "Åsa@exämple.se"}
+    assert (
+        await api.post(f"{ADMIN}/clients", headers=admin.headers, json=client)
+    ).status_code == 201
+    twice = await api.post(f"{ADMIN}/clients", headers=admin.headers, json=client)
+    assert_problem(twice, 409, "conflict")

@@ -121,3 +121,13 @@ async def test_unknown_staff_is_404(api: httpx.AsyncClient, admin: Admin) -> Non
     assert_problem(patched, 404, "not_found")
     tampered = await api.get(STAFF, headers=admin.headers, params={"cursor": "abc"})
     assert_problem(tampered, 400, "invalid_cursor")
+
+
+async def test_null_is_refused_where_the_document_offers_none(
+    api: httpx.AsyncClient, admin: Admin
+) -> None:
+    path = f"{STAFF}/{admin.world.owner_id}"
+    for field in ("departmentIds", "admin", "status"):
+        response = await api.patch(path, headers=admin.headers, json={field: None})
+        body = assert_problem(response, 400, "invalid_request")
+        assert body["errors"][0]["pointer"] == f"/{field}"

@@ -61,7 +61,9 @@ async def taken(
     case_insensitive: bool = False,
 ) -> bool:
     """Whether another row already holds `value` in a unique column."""
-    condition = func.lower(column) == value.lower() if case_insensitive else column == value
+    # Both sides lowered by the database: SQLite's lower() folds ASCII only, and a value
+    # lowered by Python would then miss a stored one that differs beyond ASCII.
+    condition = func.lower(column) == func.lower(value) if case_insensitive else column == value
     statement = select(func.count()).where(condition)
     if other_than is not None and id_column is not None:
         statement = statement.where(id_column != other_than)

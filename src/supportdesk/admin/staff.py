@@ -171,8 +171,8 @@ async def update_staff(
         raise Conflict("You cannot deactivate yourself: another admin has to.")
     values = {k: v for k, v in fields.items() if k != "department_ids"}
     check_text(Staff.__table__, values)  # type: ignore[arg-type]
-    for name in ("username", "firstname", "lastname", "email", "status", "signature", "admin"):
-        if name in values and values[name] is None:
+    for name in sorted(FIELDS):
+        if name in fields and fields[name] is None:
             raise InvalidField(name, "may not be null", code="required")
     if values:
         await session.execute(update(Staff).where(Staff.id == staff_id).values(**values))
