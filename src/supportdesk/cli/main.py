@@ -39,12 +39,12 @@ app.add_typer(tickets_app, name="tickets")
 
 
 def _register_admin() -> None:
-    from supportdesk.cli import admin
+    from supportdesk.cli import admin, admin_organisation
 
     app.add_typer(admin.staff_app, name="staff")
     app.add_typer(admin.clients_app, name="clients")
-    app.add_typer(admin.departments_app, name="departments")
-    app.add_typer(admin.statuses_app, name="statuses")
+    app.add_typer(admin_organisation.departments_app, name="departments")
+    app.add_typer(admin_organisation.statuses_app, name="statuses")
 
 
 _register_admin()

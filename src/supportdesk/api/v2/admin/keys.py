@@ -11,6 +11,7 @@ from supportdesk.admin import keys
 from supportdesk.admin.keys import KeyRecord
 from supportdesk.api.deps import Cursors
 from supportdesk.api.doors import route_class
+from supportdesk.api.v2.admin import answers as a
 from supportdesk.api.v2.admin import schemas as s
 from supportdesk.api.v2.admin.common import (
     AdminRoute,
@@ -53,7 +54,7 @@ def render(record: KeyRecord) -> dict[str, Any]:
     }
 
 
-@router.get("/keys", response_model=s.V2AdminKeyPage, responses=READ, summary="List API keys")
+@router.get("/keys", response_model=a.V2AdminKeyPage, responses=READ, summary="List API keys")
 async def admin_list_keys(
     actor: AdminSupport,
     session: Session,
@@ -70,7 +71,7 @@ async def admin_list_keys(
 @router.post(
     "/keys",
     status_code=201,
-    response_model=s.V2AdminIssuedKey,
+    response_model=a.V2AdminIssuedKey,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Issue an API key",
@@ -94,7 +95,7 @@ async def admin_create_key(
 
 
 @router.delete(
-    "/keys/{key_id}", response_model=s.V2AdminKeyOut, responses=WRITE, summary="Revoke a key"
+    "/keys/{key_id}", response_model=a.V2AdminKeyOut, responses=WRITE, summary="Revoke a key"
 )
 async def admin_revoke_key(
     request: Request, actor: AdminSupport, session: Session, key_id: Id

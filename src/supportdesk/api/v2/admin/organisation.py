@@ -11,6 +11,7 @@ from supportdesk.admin import departments, macros, sla, statuses
 from supportdesk.api.deps import Cursors
 from supportdesk.api.doors import route_class
 from supportdesk.api.inputs import RowIdParameter
+from supportdesk.api.v2.admin import answers as a
 from supportdesk.api.v2.admin import schemas as s
 from supportdesk.api.v2.admin.common import (
     AdminRoute,
@@ -41,7 +42,7 @@ def _no_content() -> Response:
 
 @router.get(
     "/departments",
-    response_model=s.V2AdminDepartmentList,
+    response_model=a.V2AdminDepartmentList,
     responses=READ,
     summary="List departments",
 )
@@ -54,7 +55,7 @@ async def admin_list_departments(actor: AdminSupport, session: Session) -> Respo
 @router.post(
     "/departments",
     status_code=201,
-    response_model=s.V2AdminDepartmentOut,
+    response_model=a.V2AdminDepartmentOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a department",
@@ -69,7 +70,7 @@ async def admin_create_department(
 
 @router.patch(
     "/departments/{department_id}",
-    response_model=s.V2AdminDepartmentOut,
+    response_model=a.V2AdminDepartmentOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a department",
@@ -102,7 +103,7 @@ async def admin_delete_department(
 
 
 @router.get(
-    "/statuses", response_model=s.V2AdminStatusList, responses=READ, summary="List statuses"
+    "/statuses", response_model=a.V2AdminStatusList, responses=READ, summary="List statuses"
 )
 async def admin_list_statuses(actor: AdminSupport, session: Session) -> Response:
     """The built-in statuses and the organisation's own."""
@@ -112,7 +113,7 @@ async def admin_list_statuses(actor: AdminSupport, session: Session) -> Response
 @router.post(
     "/statuses",
     status_code=201,
-    response_model=s.V2AdminStatusOut,
+    response_model=a.V2AdminStatusOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a status",
@@ -127,7 +128,7 @@ async def admin_create_status(
 
 @router.patch(
     "/statuses/{status_id}",
-    response_model=s.V2AdminStatusOut,
+    response_model=a.V2AdminStatusOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a status",
@@ -153,7 +154,7 @@ async def admin_delete_status(actor: AdminSupport, session: Session, status_id: 
 
 
 @router.get(
-    "/sla-policies", response_model=s.V2AdminPolicyPage, responses=READ, summary="List SLA policies"
+    "/sla-policies", response_model=a.V2AdminPolicyPage, responses=READ, summary="List SLA policies"
 )
 async def admin_list_policies(
     actor: AdminSupport,
@@ -174,7 +175,7 @@ async def admin_list_policies(
 @router.post(
     "/sla-policies",
     status_code=201,
-    response_model=s.V2AdminPolicyOut,
+    response_model=a.V2AdminPolicyOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add an SLA policy",
@@ -188,7 +189,7 @@ async def admin_create_policy(
 
 @router.patch(
     "/sla-policies/{policy_id}",
-    response_model=s.V2AdminPolicyOut,
+    response_model=a.V2AdminPolicyOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change an SLA policy",
@@ -213,7 +214,7 @@ async def admin_delete_policy(actor: AdminSupport, session: Session, policy_id: 
 # --- macros -------------------------------------------------------------------------------------
 
 
-@router.get("/macros", response_model=s.V2AdminMacroPage, responses=READ, summary="List macros")
+@router.get("/macros", response_model=a.V2AdminMacroPage, responses=READ, summary="List macros")
 async def admin_list_macros(
     actor: AdminSupport,
     session: Session,
@@ -231,7 +232,7 @@ async def admin_list_macros(
 @router.post(
     "/macros",
     status_code=201,
-    response_model=s.V2AdminMacroOut,
+    response_model=a.V2AdminMacroOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a macro",
@@ -245,7 +246,7 @@ async def admin_create_macro(
 
 @router.patch(
     "/macros/{macro_id}",
-    response_model=s.V2AdminMacroOut,
+    response_model=a.V2AdminMacroOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a macro",

@@ -13,6 +13,7 @@ from supportdesk.admin import clients, services, staff
 from supportdesk.api.deps import Cursors
 from supportdesk.api.doors import route_class
 from supportdesk.api.inputs import RowIdParameter
+from supportdesk.api.v2.admin import answers as a
 from supportdesk.api.v2.admin import schemas as s
 from supportdesk.api.v2.admin.common import (
     AdminRoute,
@@ -48,7 +49,7 @@ def fields(payload: BaseModel) -> dict[str, Any]:
 # --- staff ------------------------------------------------------------------------------------
 
 
-@router.get("/staff", response_model=s.V2AdminStaffPage, responses=READ, summary="List staff")
+@router.get("/staff", response_model=a.V2AdminStaffPage, responses=READ, summary="List staff")
 async def admin_list_staff(
     actor: AdminSupport,
     session: Session,
@@ -66,7 +67,7 @@ async def admin_list_staff(
 @router.post(
     "/staff",
     status_code=201,
-    response_model=s.V2AdminStaffOut,
+    response_model=a.V2AdminStaffOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a staff member",
@@ -80,7 +81,7 @@ async def admin_create_staff(
 
 @router.get(
     "/staff/{staff_id}",
-    response_model=s.V2AdminStaffOut,
+    response_model=a.V2AdminStaffOut,
     responses=READ,
     summary="Get a staff member",
 )
@@ -91,7 +92,7 @@ async def admin_get_staff(actor: AdminSupport, session: Session, staff_id: Id) -
 
 @router.patch(
     "/staff/{staff_id}",
-    response_model=s.V2AdminStaffOut,
+    response_model=a.V2AdminStaffOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a staff member",
@@ -110,7 +111,7 @@ async def admin_update_staff(
 
 @router.get(
     "/client-groups",
-    response_model=s.V2AdminGroupPage,
+    response_model=a.V2AdminGroupPage,
     responses=READ,
     summary="List client groups",
 )
@@ -130,7 +131,7 @@ async def admin_list_groups(
 @router.post(
     "/client-groups",
     status_code=201,
-    response_model=s.V2AdminGroupOut,
+    response_model=a.V2AdminGroupOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a client group",
@@ -144,7 +145,7 @@ async def admin_create_group(
 
 @router.patch(
     "/client-groups/{group_id}",
-    response_model=s.V2AdminGroupOut,
+    response_model=a.V2AdminGroupOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Rename a client group",
@@ -161,7 +162,7 @@ async def admin_rename_group(
 # --- clients ----------------------------------------------------------------------------------
 
 
-@router.get("/clients", response_model=s.V2AdminClientPage, responses=READ, summary="List clients")
+@router.get("/clients", response_model=a.V2AdminClientPage, responses=READ, summary="List clients")
 async def admin_list_clients(
     actor: AdminSupport,
     session: Session,
@@ -182,7 +183,7 @@ async def admin_list_clients(
 @router.post(
     "/clients",
     status_code=201,
-    response_model=s.V2AdminClientOut,
+    response_model=a.V2AdminClientOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a client",
@@ -197,7 +198,7 @@ async def admin_create_client(
 
 @router.get(
     "/clients/{client_id}",
-    response_model=s.V2AdminClientOut,
+    response_model=a.V2AdminClientOut,
     responses=READ,
     summary="Get a client",
 )
@@ -208,7 +209,7 @@ async def admin_get_client(actor: AdminSupport, session: Session, client_id: Id)
 
 @router.patch(
     "/clients/{client_id}",
-    response_model=s.V2AdminClientOut,
+    response_model=a.V2AdminClientOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a client",
@@ -226,7 +227,7 @@ async def admin_update_client(
 
 @router.get(
     "/clients/{client_id}/services",
-    response_model=s.V2AdminServicePage,
+    response_model=a.V2AdminServicePage,
     responses=READ,
     summary="List a client's services",
 )
@@ -247,7 +248,7 @@ async def admin_list_services(
 @router.post(
     "/clients/{client_id}/services",
     status_code=201,
-    response_model=s.V2AdminServiceOut,
+    response_model=a.V2AdminServiceOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Add a service to a client",
@@ -262,7 +263,7 @@ async def admin_create_service(
 
 @router.patch(
     "/services/{service_id}",
-    response_model=s.V2AdminServiceOut,
+    response_model=a.V2AdminServiceOut,
     responses=WRITE,
     dependencies=JSON_BODY,
     summary="Change a service",

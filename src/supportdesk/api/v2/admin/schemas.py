@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -112,25 +112,8 @@ class V2AdminStaffPatch(_Body):
     admin: StrictBool | NoNull = None
 
 
-class V2AdminStaffOut(BaseModel):
-    id: int
-    username: str
-    firstname: str
-    lastname: str
-    email: str
-    status: Literal["Active", "Inactive"]
-    departmentIds: list[int]
-    signature: str
-    admin: bool
-
-
 class V2AdminGroupBody(_Body):
     name: Name
-
-
-class V2AdminGroupOut(BaseModel):
-    id: int
-    name: str
 
 
 ClientStatus = Literal["Active", "Suspended", "Closed"]
@@ -154,17 +137,6 @@ class V2AdminClientPatch(_Body):
     status: ClientStatus | NoNull = None
 
 
-class V2AdminClientOut(BaseModel):
-    id: int
-    firstname: str
-    lastname: str
-    company: str
-    email: str
-    groupId: int | None
-    status: ClientStatus
-    createdAt: str
-
-
 ServiceType = Literal["domain", "hosting", "vps", "other"]
 
 
@@ -182,16 +154,6 @@ class V2AdminServicePatch(_Body):
     status: ServiceStatus | NoNull = None
     nextDue: Day | None = None
     hostname: Hostname | NoNull = None
-
-
-class V2AdminServiceOut(BaseModel):
-    id: int
-    clientId: int
-    type: ServiceType
-    name: str
-    status: str
-    nextDue: str | None
-    hostname: str
 
 
 # --- departments, statuses, policies, macros ---------------------------------------------------
@@ -239,35 +201,6 @@ class V2AdminDepartmentPatch(_Body):
     businessHours: V2AdminBusinessHours | None = None
 
 
-class V2AdminWeekOut(BaseModel):
-    mon: list[list[str]]
-    tue: list[list[str]]
-    wed: list[list[str]]
-    thu: list[list[str]]
-    fri: list[list[str]]
-    sat: list[list[str]]
-    sun: list[list[str]]
-
-
-class V2AdminBusinessHoursOut(BaseModel):
-    timezone: str
-    week: V2AdminWeekOut
-    holidays: list[str]
-
-
-class V2AdminDepartmentOut(BaseModel):
-    id: int
-    slug: str
-    name: str
-    description: str
-    email: str
-    visible: bool
-    staffIds: list[int]
-    autoCloseHours: float
-    clientMayReopen: bool
-    businessHours: V2AdminBusinessHoursOut | None
-
-
 class V2AdminStatusCreate(_Body):
     name: StatusName
     color: Color = "000000"
@@ -282,16 +215,6 @@ class V2AdminStatusPatch(_Body):
     autoClose: StrictBool | NoNull = None
     pausesSla: StrictBool | NoNull = None
     v2Status: V2StatusName | NoNull = None
-
-
-class V2AdminStatusOut(BaseModel):
-    id: int
-    name: str
-    color: str
-    autoClose: bool
-    pausesSla: bool
-    v2Status: V2StatusName
-    builtin: bool
 
 
 Trigger = Literal["first_response", "next_response", "resolution"]
@@ -320,19 +243,6 @@ class V2AdminPolicyPatch(_Body):
     raisePriority: Priority | None = None
     assignToId: RowId | None = None
     active: StrictBool | NoNull = None
-
-
-class V2AdminPolicyOut(BaseModel):
-    id: int
-    departmentId: int
-    name: str
-    level: int
-    trigger: Trigger
-    hours: float
-    businessHours: bool
-    raisePriority: Priority | None
-    assignToId: int | None
-    active: bool
 
 
 Tags = Annotated[list[Tag], Field(max_length=MAX_LIST)]
@@ -380,16 +290,6 @@ class V2AdminMacroPatch(_Body):
     active: StrictBool | NoNull = None
 
 
-class V2AdminMacroOut(BaseModel):
-    id: int
-    name: str
-    body: str
-    changes: dict[str, Any]
-    active: bool
-    createdAt: str
-    updatedAt: str
-
-
 # --- keys ---------------------------------------------------------------------------------------
 
 Scope = Literal["read:support", "write:support", "read:account", "manage:support", "admin:support"]
@@ -405,76 +305,4 @@ class V2AdminKeyCreate(_Body):
     rateLimitPerMinute: Annotated[StrictInt, Field(ge=1, le=columns.INTEGER_MAX)] | None = None
 
 
-class V2AdminKeyOwner(BaseModel):
-    type: Literal["client", "staff"]
-    id: int
-
-
-class V2AdminKeyOut(BaseModel):
-    id: int
-    hint: str
-    owner: V2AdminKeyOwner
-    scopes: list[Scope]
-    rateLimitPerMinute: int | None
-    createdAt: str
-    expiresAt: str | None
-    revokedAt: str | None
-    lastUsedAt: str | None
-    state: Literal["active", "expired", "revoked"]
-
-
-class V2AdminIssuedKey(V2AdminKeyOut):
-    key: str = Field(description="The key itself: shown this once, stored only hashed.")
-
-
 # --- pages --------------------------------------------------------------------------------------
-
-
-class V2AdminStaffPage(BaseModel):
-    data: list[V2AdminStaffOut]
-    nextCursor: str | None
-    hasMore: bool
-
-
-class V2AdminGroupPage(BaseModel):
-    data: list[V2AdminGroupOut]
-    nextCursor: str | None
-    hasMore: bool
-
-
-class V2AdminClientPage(BaseModel):
-    data: list[V2AdminClientOut]
-    nextCursor: str | None
-    hasMore: bool
-
-
-class V2AdminServicePage(BaseModel):
-    data: list[V2AdminServiceOut]
-    nextCursor: str | None
-    hasMore: bool
-
-
-class V2AdminPolicyPage(BaseModel):
-    data: list[V2AdminPolicyOut]
-    nextCursor: str | None
-    hasMore: bool
-
-
-class V2AdminMacroPage(BaseModel):
-    data: list[V2AdminMacroOut]
-    nextCursor: str | None
-    hasMore: bool
-
-
-class V2AdminKeyPage(BaseModel):
-    data: list[V2AdminKeyOut]
-    nextCursor: str | None
-    hasMore: bool
-
-
-class V2AdminDepartmentList(BaseModel):
-    data: list[V2AdminDepartmentOut]
-
-
-class V2AdminStatusList(BaseModel):
-    data: list[V2AdminStatusOut]
