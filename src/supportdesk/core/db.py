@@ -82,22 +82,36 @@ def _compiled(statement: ClauseElement, dialect: Dialect) -> _Compiled:
     return found
 
 
+# `Connection.info` key: the transaction being begun only reads (a deferred BEGIN).
+_READING = "supportdesk_reading"
+
+
 class _SqliteSession:
     """Opens its transaction at the first statement, so a request that needs no database
-    (a cached key refused, a rate limit hit) never waits for the process's SQLite lock."""
+    (a cached key refused, a rate limit hit) never waits for the process's SQLite lock.
+
+    A reading session (`Database.reading`) begins with a deferred BEGIN: it takes no write lock,
+    so it never queues behind another process's writes. Its first write (an INSERT, UPDATE or
+    DELETE) ends the read and begins an IMMEDIATE transaction, so it cannot fail half-way
+    on a snapshot another process has moved past; what that write depends on must be re-checked
+    in its own condition (as `mark_read`'s `WHERE ... = false` does), and what is read after it
+    is read again under the write lock.
+    """
 
     dialect_name = "sqlite"
 
-    def __init__(self, line: _SqliteLine) -> None:
+    def __init__(self, line: _SqliteLine, *, reading: bool = False) -> None:
         self._line = line
         self._engine = line.engine
         self._connection: Connection | None = None
+        self._reading = reading
 
     async def _begin(self) -> Connection:
         if self._connection is None:
             await self._line.lock.acquire()
             try:
                 self._connection = self._line.connection()
+                self._connection.info[_READING] = self._reading
                 self._connection.begin()
             except BaseException:
                 self._connection = None
@@ -106,10 +120,20 @@ class _SqliteSession:
                 raise
         return self._connection
 
+    def _upgrade(self, connection: Connection) -> None:
+        """End the read transaction and take the write lock for the rest of the session."""
+        connection.commit()
+        self._reading = False
+        connection.info[_READING] = False
+        connection.begin()
+
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
     ) -> AnyResult:
-        return (await self._begin()).execute(statement, parameters)
+        connection = await self._begin()
+        if self._reading and getattr(statement, "is_dml", False):
+            self._upgrade(connection)
+        return connection.execute(statement, parameters)
 
     async def rows(
         self, statement: ClauseElement, parameters: Mapping[str, Any]
@@ -141,6 +165,7 @@ class _SqliteSession:
             self._line.drop()  # a connection whose transaction failed to end is not reused
             raise
         finally:
+            self._connection.info[_READING] = False
             self._connection = None
             self._line.lock.release()
 
@@ -171,19 +196,31 @@ class _SqliteLine:
 
 
 class _AsyncSession:
-    """The same, on an asyncpg connection from the pool."""
+    """The same, on an asyncpg connection from the pool.
+
+    A reading session opens no transaction (autocommit): each statement is its own, which saves
+    the BEGIN and COMMIT round trips. Its reads then see one snapshot each, so a reader must only
+    ever read what it keys by first (a ticket's version before its content: the content is then
+    as new as the key, or newer); a write in it commits by itself, so it must be one statement
+    that re-checks its own condition (`mark_read`).
+    """
 
     dialect_name = "postgresql"
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, reading: bool = False) -> None:
         self._engine = engine
         self._connection: AsyncConnection | None = None
+        self._reading = reading
+        self._driver: Any = None
 
     async def _begin(self) -> AsyncConnection:
         if self._connection is None:
             connection = await self._engine.connect()
             try:
-                await connection.begin()
+                if self._reading:
+                    await connection.execution_options(isolation_level="AUTOCOMMIT")
+                else:
+                    await connection.begin()
             except BaseException:
                 await connection.close()
                 raise
@@ -200,20 +237,35 @@ class _AsyncSession:
     ) -> Sequence[Sequence[Any]]:
         connection = await self._begin()
         compiled = _compiled(statement, self._engine.dialect)
-        result = await connection.exec_driver_sql(compiled.sql, compiled.values(parameters))
-        return result.all()
+        values = compiled.values(parameters)
+        if not self._reading:
+            return (await connection.exec_driver_sql(compiled.sql, values)).all()
+        # Outside a transaction, straight to asyncpg: its own statement cache prepares each
+        # statement once per connection, and one round trip (Bind/Execute/Sync) answers it.
+        # SQLAlchemy's adapter costs about twice as much per call on this path (see bench/).
+        if self._driver is None:
+            self._driver = (await connection.get_raw_connection()).driver_connection
+        dispatch = self._engine.sync_engine.dispatch
+        if dispatch.before_cursor_execute:
+            dispatch.before_cursor_execute(
+                connection.sync_connection, None, compiled.sql, values, None, False
+            )
+        return await self._driver.fetch(compiled.sql, *values)  # type: ignore[no-any-return]
 
     async def finish(self, commit: bool) -> None:
         if self._connection is None:
             return
         try:
-            if commit:
+            if self._reading:
+                pass  # autocommit: nothing is open
+            elif commit:
                 await self._connection.commit()
             else:
                 await self._connection.rollback()
         finally:
             await self._connection.close()
             self._connection = None
+            self._driver = None
 
 
 def async_url(url: str) -> URL:
@@ -240,7 +292,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(connection: Connection) -> None:
         # IMMEDIATE takes the write lock up front, so a transaction that reads and then writes
         # never fails half-way with "database is locked" when another process wrote meanwhile.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reading session's transaction is deferred: it upgrades itself before writing.
+        reading = connection.info.get(_READING, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -276,6 +330,23 @@ class Database:
         else:
             assert self._async_engine is not None
             session = _AsyncSession(self._async_engine)
+        try:
+            yield session
+        except BaseException:
+            await session.finish(commit=False)
+            raise
+        await session.finish(commit=True)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[DbSession]:
+        """A session for a request that reads and seldom writes (the ticket read): no write lock
+        on SQLite until its first write, no transaction on PostgreSQL (see the sessions)."""
+        session: _SqliteSession | _AsyncSession
+        if self._sqlite_line is not None:
+            session = _SqliteSession(self._sqlite_line, reading=True)
+        else:
+            assert self._async_engine is not None
+            session = _AsyncSession(self._async_engine, reading=True)
         try:
             yield session
         except BaseException:
