@@ -69,6 +69,7 @@ async def test_a_marker_flip_after_another_process_wrote_upgrades_instead_of_fai
     )
     actor = Actor.client(world.client_id, "api_v1")
     async with db.reading() as session:
+        assert await session.snapshot()  # a read of several statements, as a build's
         found = await repository.find_visible_version(session, actor, opened.number)
         assert found is not None
         assert not found.read_by_viewer

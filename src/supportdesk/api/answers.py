@@ -120,6 +120,9 @@ async def detail_answer(
     key: AnswerKey = (door, found.public_id, viewer(actor))
     answer = cache.get(key, found.generation, found.version)
     if answer is None:
+        # The build's statements read one state (SQLite), begun after the version was read:
+        # what is built is as new as its key, or newer, never older.
+        await session.snapshot()
         answer = await build(session, actor, found)
         cache.put(key, found.generation, found.version, answer)
     return answer

@@ -51,6 +51,14 @@ class DbSession(Protocol):
         (result metadata, type processing): values come back as the driver returns them."""
         ...
 
+    async def snapshot(self) -> bool:
+        """From here on, read one consistent state; True if that began a new one (what was
+        read before may be older). SQLite: a reading session's deferred BEGIN, which its
+        single-statement reads skip; otherwise the transaction already holds one. PostgreSQL
+        reads each statement's own snapshot (READ COMMITTED, as every transaction always did):
+        False."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
@@ -90,12 +98,13 @@ class _SqliteSession:
     """Opens its transaction at the first statement, so a request that needs no database
     (a cached key refused, a rate limit hit) never waits for the process's SQLite lock.
 
-    A reading session (`Database.reading`) begins with a deferred BEGIN: it takes no write lock,
-    so it never queues behind another process's writes. Its first write (an INSERT, UPDATE or
-    DELETE) ends the read and begins an IMMEDIATE transaction, so it cannot fail half-way
-    on a snapshot another process has moved past; what that write depends on must be re-checked
-    in its own condition (as `mark_read`'s `WHERE ... = false` does), and what is read after it
-    is read again under the write lock.
+    A reading session (`Database.reading`) takes no write lock, so it never queues behind
+    another process's writes: its `rows()` run in SQLite's autocommit (a single SELECT is its
+    own consistent read) until `snapshot()` or a SQLAlchemy `execute()` begins a deferred
+    transaction. Its first write (an INSERT, UPDATE or DELETE) ends any read and begins an
+    IMMEDIATE transaction, so it cannot fail half-way on a snapshot another process has moved
+    past; what that write depends on must be re-checked in its own condition (as `mark_read`'s
+    `WHERE ... = false` does), and what is read after it is read again under the write lock.
     """
 
     dialect_name = "sqlite"
@@ -112,7 +121,8 @@ class _SqliteSession:
             try:
                 self._connection = self._line.connection()
                 self._connection.info[_READING] = self._reading
-                self._connection.begin()
+                if not self._reading:
+                    self._connection.begin()
             except BaseException:
                 self._connection = None
                 self._line.drop()
@@ -121,11 +131,19 @@ class _SqliteSession:
         return self._connection
 
     def _upgrade(self, connection: Connection) -> None:
-        """End the read transaction and take the write lock for the rest of the session."""
-        connection.commit()
+        """End the read (if one is open) and take the write lock for the rest of the session."""
+        if connection.in_transaction():
+            connection.commit()
         self._reading = False
         connection.info[_READING] = False
         connection.begin()
+
+    async def snapshot(self) -> bool:
+        connection = await self._begin()
+        if connection.in_transaction():
+            return False
+        connection.begin()  # deferred (`_on_begin`): no write lock
+        return True
 
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None
@@ -157,7 +175,9 @@ class _SqliteSession:
         if self._connection is None:
             return
         try:
-            if commit:
+            if not self._connection.in_transaction():
+                pass  # a reading session that read in autocommit
+            elif commit:
                 self._connection.commit()
             else:
                 self._connection.rollback()
@@ -226,6 +246,9 @@ class _AsyncSession:
                 raise
             self._connection = connection
         return self._connection
+
+    async def snapshot(self) -> bool:
+        return False
 
     async def execute(
         self, statement: Executable, parameters: Mapping[str, Any] | None = None

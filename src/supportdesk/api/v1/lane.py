@@ -87,4 +87,3 @@ class TicketReadLane:
         except SupportdeskError as error:
             response = error_response(request, error)
         await response(scope, receive, send)
-
