@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias, cast
 
+import asyncpg
 from sqlalchemy import (
     Connection,
     Engine,
@@ -215,23 +216,65 @@ class _SqliteLine:
             self._connection = None
 
 
+class _ReadPool:
+    """asyncpg's own pool, for reading sessions' statements: a checkout and one round trip.
+
+    SQLAlchemy's pool costs about three times asyncpg's own per read on this path (bench/
+    pg_paths.py prints both). Its connections run only `rows()` SELECTs in autocommit (no SET,
+    LISTEN, cursor or advisory lock), so they are handed back without asyncpg's reset (one more
+    round trip); asyncpg's statement cache prepares each statement once per connection.
+    """
+
+    def __init__(self, url: URL, settings: Settings) -> None:
+        self._dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._settings = settings
+        self._pool: asyncpg.Pool | None = None
+        self._lock = asyncio.Lock()
+
+    async def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            async with self._lock:
+                if self._pool is None:
+                    self._pool = await asyncpg.create_pool(
+                        self._dsn,
+                        min_size=1,
+                        max_size=self._settings.db_pool_size,
+                        command_timeout=self._settings.db_command_timeout_seconds,
+                        reset=_no_reset,
+                    )
+        return self._pool
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+async def _no_reset(connection: asyncpg.Connection) -> None:
+    """Nothing to reset: a reading connection keeps no session state."""
+
+
 class _AsyncSession:
     """The same, on an asyncpg connection from the pool.
 
     A reading session opens no transaction (autocommit): each statement is its own, which saves
-    the BEGIN and COMMIT round trips. Its reads then see one snapshot each, so a reader must only
-    ever read what it keys by first (a ticket's version before its content: the content is then
-    as new as the key, or newer); a write in it commits by itself, so it must be one statement
-    that re-checks its own condition (`mark_read`).
+    the BEGIN and COMMIT round trips. Its `rows()` go to asyncpg directly (`_ReadPool`); its
+    rare `execute()` (a key looked up, a read marker flipped) through SQLAlchemy, in
+    autocommit. Its reads then see one snapshot each, so a reader must only ever read what it
+    keys by first (a ticket's version before its content: the content is then as new as the
+    key, or newer); a write in it commits by itself, so it must be one statement that re-checks
+    its own condition (`mark_read`).
     """
 
     dialect_name = "postgresql"
 
-    def __init__(self, engine: AsyncEngine, *, reading: bool = False) -> None:
+    def __init__(self, engine: AsyncEngine, read_pool: _ReadPool | None = None) -> None:
         self._engine = engine
         self._connection: AsyncConnection | None = None
-        self._reading = reading
-        self._driver: Any = None
+        self._read_pool = read_pool
+        self._reading = read_pool is not None
+        self._driver: asyncpg.Connection | None = None
+        self._driver_pool: asyncpg.Pool | None = None
 
     async def _begin(self) -> AsyncConnection:
         if self._connection is None:
@@ -258,37 +301,36 @@ class _AsyncSession:
     async def rows(
         self, statement: ClauseElement, parameters: Mapping[str, Any]
     ) -> Sequence[Sequence[Any]]:
-        connection = await self._begin()
         compiled = _compiled(statement, self._engine.dialect)
         values = compiled.values(parameters)
-        if not self._reading:
+        if self._read_pool is None:
+            connection = await self._begin()
             return (await connection.exec_driver_sql(compiled.sql, values)).all()
-        # Outside a transaction, straight to asyncpg: its own statement cache prepares each
-        # statement once per connection, and one round trip (Bind/Execute/Sync) answers it.
-        # SQLAlchemy's adapter costs about twice as much per call on this path (see bench/).
         if self._driver is None:
-            self._driver = (await connection.get_raw_connection()).driver_connection
+            self._driver_pool = await self._read_pool.pool()
+            self._driver = await self._driver_pool.acquire()
         dispatch = self._engine.sync_engine.dispatch
-        if dispatch.before_cursor_execute:
-            dispatch.before_cursor_execute(
-                connection.sync_connection, None, compiled.sql, values, None, False
-            )
+        if dispatch.before_cursor_execute:  # statement counts (tests, benchmark) see these too
+            dispatch.before_cursor_execute(None, None, compiled.sql, values, None, False)
         return await self._driver.fetch(compiled.sql, *values)  # type: ignore[no-any-return]
 
     async def finish(self, commit: bool) -> None:
-        if self._connection is None:
-            return
         try:
-            if self._reading:
-                pass  # autocommit: nothing is open
-            elif commit:
-                await self._connection.commit()
-            else:
-                await self._connection.rollback()
+            if self._driver is not None and self._driver_pool is not None:
+                driver, self._driver = self._driver, None
+                await self._driver_pool.release(driver)
         finally:
-            await self._connection.close()
-            self._connection = None
-            self._driver = None
+            if self._connection is not None:
+                try:
+                    if self._reading:
+                        pass  # autocommit: nothing is open
+                    elif commit:
+                        await self._connection.commit()
+                    else:
+                        await self._connection.rollback()
+                finally:
+                    await self._connection.close()
+                    self._connection = None
 
 
 def async_url(url: str) -> URL:
@@ -330,6 +372,7 @@ class Database:
         self._sqlite_engine: Engine | None = None
         self._sqlite_line: _SqliteLine | None = None
         self._async_engine: AsyncEngine | None = None
+        self._read_pool: _ReadPool | None = None
         if self.dialect_name == "sqlite":
             self._sqlite_engine = create_engine(url, pool_size=1, max_overflow=2)
             _configure_sqlite(self._sqlite_engine, settings.sqlite_busy_timeout_ms)
@@ -343,6 +386,7 @@ class Database:
                 pool_pre_ping=False,
                 connect_args={"command_timeout": settings.db_command_timeout_seconds},
             )
+            self._read_pool = _ReadPool(url, settings)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[DbSession]:
@@ -369,7 +413,7 @@ class Database:
             session = _SqliteSession(self._sqlite_line, reading=True)
         else:
             assert self._async_engine is not None
-            session = _AsyncSession(self._async_engine, reading=True)
+            session = _AsyncSession(self._async_engine, self._read_pool)
         try:
             yield session
         except BaseException:
@@ -386,5 +430,7 @@ class Database:
             self._sqlite_line.drop()
         if self._sqlite_engine is not None:
             self._sqlite_engine.dispose()
+        if self._read_pool is not None:
+            await self._read_pool.close()
         if self._async_engine is not None:
             await self._async_engine.dispose()
