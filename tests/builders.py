@@ -38,6 +38,7 @@ from supportdesk.models import (
     TicketSubscription,
     TicketTag,
 )
+from supportdesk.tickets import versions
 
 OPENED = datetime(2026, 11, 20, 9, 30, 15, 123000, tzinfo=UTC)
 _serial = itertools.count(1)
@@ -47,9 +48,14 @@ def _unique(prefix: str) -> str:
     return f"{prefix}{next(_serial)}"
 
 
-async def _insert(db: Database, statement: Any) -> int:
+async def _insert(db: Database, statement: Any, *, shown_on: int | None = None) -> int:
+    """Insert a row; `shown_on` names the ticket that shows it, whose version then moves in the
+    same transaction, as the services' `record_change` moves it (answers are cached by it)."""
     async with db.transaction() as session:
-        return int((await session.execute(statement)).scalar_one())
+        row_id = int((await session.execute(statement)).scalar_one())
+        if shown_on is not None:
+            await versions.ticket_changed(session, shown_on)
+        return row_id
 
 
 async def client_group(db: Database, name: str = "Gold") -> int:
@@ -247,7 +253,9 @@ def _reply_values(ticket_id: int, **overrides: Any) -> dict[str, Any]:
 async def reply(db: Database, ticket_id: int, **columns: Any) -> int:
     """A reply (by default a sent staff reply an hour after opening); any column by name."""
     return await _insert(
-        db, insert(Reply).values(_reply_values(ticket_id, **columns)).returning(Reply.id)
+        db,
+        insert(Reply).values(_reply_values(ticket_id, **columns)).returning(Reply.id),
+        shown_on=ticket_id,
     )
 
 
@@ -261,6 +269,7 @@ async def replies(db: Database, ticket_id: int, count: int, **columns: Any) -> N
     ]
     async with db.transaction() as session:
         await session.execute(insert(Reply), rows)  # type: ignore[arg-type]
+        await versions.ticket_changed(session, ticket_id)
 
 
 async def note(db: Database, ticket_id: int, staff_id: int, body: str) -> int:
@@ -271,6 +280,7 @@ async def note(db: Database, ticket_id: int, staff_id: int, body: str) -> int:
             ticket_id=ticket_id, staff_id=staff_id, body=body, created_at=OPENED, updated_at=OPENED
         )
         .returning(Note.id),
+        shown_on=ticket_id,
     )
 
 
@@ -297,6 +307,7 @@ async def attachment(
             uploaded_at=OPENED,
         )
         .returning(Attachment.id),
+        shown_on=ticket_id,
     )
 
 
@@ -347,6 +358,7 @@ async def link_service(
             updated_at=updated_at or created_at,
         )
         .returning(TicketService.id),
+        shown_on=ticket_id,
     )
 
 

@@ -16,6 +16,7 @@ from supportdesk.core.db import Database
 from supportdesk.core.ids import public_id
 from supportdesk.core.scopes import SCOPES
 from supportdesk.departments.models import Department
+from supportdesk.tickets import versions
 from supportdesk.tickets.models import Attachment, Ticket
 from tests import builders
 from tests.builders import World
@@ -54,6 +55,7 @@ async def department(
         values["slug"] = slug
     async with db.transaction() as session:
         await session.execute(update(Department).where(Department.id == dept_id).values(values))
+        await versions.shown_data_changed(session)
     return dept_id, await department_slug(db, dept_id)
 
 
@@ -66,8 +68,10 @@ async def department_slug(db: Database, dept_id: int) -> str:
 
 
 async def set_department(db: Database, dept_id: int, **values: Any) -> None:
+    """Change a department as the admin door does: what many tickets show moved."""
     async with db.transaction() as session:
         await session.execute(update(Department).where(Department.id == dept_id).values(values))
+        await versions.shown_data_changed(session)
 
 
 async def ticket_row(db: Database, number: int) -> dict[str, Any]:
@@ -88,8 +92,10 @@ async def public_id_of(db: Database, ticket_id: int) -> str:
 
 
 async def set_ticket(db: Database, ticket_id: int, **values: Any) -> None:
+    """Change a ticket's columns, moving its version as every change to a ticket does."""
     async with db.transaction() as session:
         await session.execute(update(Ticket).where(Ticket.id == ticket_id).values(values))
+        await versions.ticket_changed(session, ticket_id)
 
 
 async def attachment_ids(db: Database, ticket_id: int) -> list[tuple[int, str, int | None]]:

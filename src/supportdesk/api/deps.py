@@ -15,6 +15,7 @@ from fastapi import Depends
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
 
+from supportdesk.api.answers import AnswerCache
 from supportdesk.api.v2.cursor import CursorCodec
 from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
@@ -36,6 +37,8 @@ class AppState:
     cursors: CursorCodec
     # Each route path's compiled pattern and methods, filled on the first 405 (`api.handlers`).
     allowed_methods: list[tuple[Pattern[str], set[str]]] = field(default_factory=list)
+    # Ticket detail answers built once, while their version holds (`api.answers`).
+    answers: AnswerCache = field(default_factory=AnswerCache)
 
 
 def install_state(app: Starlette, state: AppState) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from supportdesk.core.db import Database
 from supportdesk.departments.models import Department
 from supportdesk.keys import tokens
+from supportdesk.tickets import versions
 from supportdesk.tickets.models import Ticket
 from tests import builders
 from tests.api.assertions import (
@@ -789,6 +790,7 @@ class TestGetTicketDetail:
                 .where(Department.id == world.dept_id)
                 .values(name="Cloud Support")
             )
+            await versions.shown_data_changed(session)  # as every rename does (`versions`)
         response = await get_ticket(api, world.client_key, **{"If-None-Match": tag})
         assert response.status_code == 200
         assert response.headers["etag"] != tag

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
+from supportdesk.api.answers import Answer, detail_answer
 from supportdesk.api.conditional import IfNoneMatch, not_modified
 from supportdesk.api.deps import app_state
 from supportdesk.api.doors import route_class
@@ -37,8 +38,9 @@ from supportdesk.core.actor import Actor
 from supportdesk.core.clock import hostbill, utcnow
 from supportdesk.core.db import DbSession
 from supportdesk.departments import service as departments
-from supportdesk.tickets import service
+from supportdesk.tickets import reading, service
 from supportdesk.tickets.records import NewTicket, TicketRecord
+from supportdesk.tickets.repository import TicketVersion
 
 router = APIRouter(prefix="/api/support", tags=["v1"], route_class=route_class(V1, AuthFirstRoute))
 
@@ -88,11 +90,24 @@ async def ticket_response(
     number: int,
     if_none_match: str | None,
 ) -> Response:
-    """The detail route's answer; the read lane (`api.v1.lane`) serves it too."""
-    ticket = await service.read_ticket(session, actor, number)
-    shown = _shown(request, actor, ticket)
-    tag = render.etag(shown)
-    return not_modified(tag, if_none_match) or _json(request, {"ticket": shown}, {"ETag": tag})
+    """The detail route's answer; the read lane (`api.v1.lane`) serves it too: built once per
+    version of the ticket (`api.answers`), the view time and the envelope spliced in."""
+    state = app_state(request)
+    zone = state.settings.zone
+
+    async def build(session: DbSession, actor: Actor, found: TicketVersion) -> Answer:
+        ticket = await reading.shown_ticket(session, actor, found)
+        return render.spliced_ticket(ticket, staff_view=actor.is_staff, zone=zone)
+
+    answer = await detail_answer(state.answers, "v1", session, actor, number, build)
+    unchanged = not_modified(answer.etag, if_none_match)
+    if unchanged is not None:
+        return unchanged
+    now = utcnow()
+    body = render.spliced_envelope(
+        answer, now=now, request_id=request_id(request.scope), viewtime=hostbill(now, zone)
+    )
+    return Response(body, media_type="application/json", headers={"ETag": answer.etag})
 
 
 @router.post(

@@ -8,8 +8,9 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from supportdesk.api.conditional import IfNoneMatch, tagged_json
-from supportdesk.api.deps import Cursors
+from supportdesk.api.answers import Answer, AnswerCache, detail_answer
+from supportdesk.api.conditional import IfNoneMatch, entity_tag, not_modified
+from supportdesk.api.deps import Cursors, app_state
 from supportdesk.api.doors import route_class
 from supportdesk.api.inputs import (
     AuthFirstRoute,
@@ -34,12 +35,14 @@ from supportdesk.api.v2.schemas import (
     problems,
 )
 from supportdesk.auth.dependencies import ReadAccount, ReadSupport, Session, WriteSupport, client_ip
+from supportdesk.core.actor import Actor
+from supportdesk.core.db import DbSession
 from supportdesk.core.errors import NotFound, TicketNotFound
 from supportdesk.departments import service as departments
-from supportdesk.tickets import service
+from supportdesk.tickets import reading, service
 from supportdesk.tickets.numbers import parse_ticket_ref
 from supportdesk.tickets.records import NewMessage, NewTicket, TicketRecord
-from supportdesk.tickets.repository import ListFilter
+from supportdesk.tickets.repository import ListFilter, TicketVersion
 
 router = APIRouter(
     prefix="/api/v2/support", tags=["v2"], route_class=route_class(V2, AuthFirstRoute)
@@ -104,11 +107,37 @@ async def list_tickets(
     summary="Get a ticket",
 )
 async def get_ticket(
-    actor: ReadSupport, session: Session, ticket_id: TicketId, if_none_match: IfNoneMatch = None
+    request: Request,
+    actor: ReadSupport,
+    session: Session,
+    ticket_id: TicketId,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The ticket with its messages and attachments; a weak `ETag`, and 304 while it holds."""
-    ticket = await service.read_ticket(session, actor, ticket_ref(ticket_id))
-    return tagged_json(render.detail(ticket), if_none_match)
+    cache = app_state(request).answers
+    return await ticket_response(cache, actor, session, ticket_ref(ticket_id), if_none_match)
+
+
+async def _encoded_detail(session: DbSession, actor: Actor, found: TicketVersion) -> Answer:
+    """The detail's bytes and its tag: `weak_etag(render.detail(ticket))`, from the bytes."""
+    body = orjson.dumps(render.detail(await reading.shown_ticket(session, actor, found)))
+    return Answer(etag=entity_tag(body), head=body)
+
+
+async def ticket_response(
+    cache: AnswerCache,
+    actor: Actor,
+    session: DbSession,
+    ref: int | str,
+    if_none_match: str | None,
+) -> Response:
+    """The detail route's answer, built once per version (`api.answers`); the read lane
+    (`api.v1.lane`) serves it too."""
+    answer = await detail_answer(cache, "v2", session, actor, ref, _encoded_detail)
+    unchanged = not_modified(answer.etag, if_none_match)
+    if unchanged is not None:
+        return unchanged
+    return Response(answer.head, media_type="application/json", headers={"ETag": answer.etag})
 
 
 @router.post(

@@ -23,7 +23,13 @@ from supportdesk.tickets.repository.scope import (
     reply_shown_to_clients,
     visible_to,
 )
-from supportdesk.tickets.repository.state import TicketState, find_visible_state, lock
+from supportdesk.tickets.repository.state import (
+    TicketState,
+    TicketVersion,
+    find_visible_state,
+    find_visible_version,
+    lock,
+)
 from supportdesk.tickets.repository.writes import (
     ReplyInsert,
     TicketInsert,
@@ -44,10 +50,12 @@ __all__ = [
     "ReplyInsert",
     "TicketInsert",
     "TicketState",
+    "TicketVersion",
     "by_reference",
     "claim_uploads",
     "file_shown_to_clients",
     "find_visible_state",
+    "find_visible_version",
     "get_visible_ticket",
     "insert_event",
     "insert_reply",

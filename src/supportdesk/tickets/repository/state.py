@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.departments.models import Department, Status
-from supportdesk.tickets.models import Ticket
-from supportdesk.tickets.repository.scope import by_reference, visible_to
+from supportdesk.tickets.models import RenderGeneration, Ticket
+from supportdesk.tickets.repository.scope import by_reference, client_scope, visible_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +63,53 @@ async def lock(session: DbSession, ticket_id: int) -> bool:
         return False
     await session.execute(select(Ticket.id).where(Ticket.id == ticket_id).with_for_update())
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class TicketVersion:
+    """What decides whether an answer built before is still the answer: the ticket's version
+    and the render generation, read together; and whether the reader's side has read it."""
+
+    id: int
+    public_id: str
+    ticket_number: int
+    version: int
+    generation: int
+    read_by_viewer: bool
+
+
+@functools.cache
+def _version_statement(staff_view: bool, *, by_public_id: bool) -> Select[Any]:
+    """One indexed lookup, scoped like every read (parameters `ref`, `viewer_client_id`)."""
+    generation = select(RenderGeneration.value).where(RenderGeneration.id == 1).scalar_subquery()
+    reference = Ticket.public_id if by_public_id else Ticket.ticket_number
+    statement = select(
+        Ticket.id,
+        Ticket.public_id,
+        Ticket.ticket_number,
+        Ticket.version,
+        generation,
+        Ticket.admin_read if staff_view else Ticket.client_read,
+    ).where(reference == bindparam("ref"))
+    if not staff_view:
+        statement = statement.where(client_scope(bindparam("viewer_client_id")))
+    return statement
+
+
+async def find_visible_version(
+    session: DbSession, actor: Actor, ref: int | str
+) -> TicketVersion | None:
+    """The ticket's version as the actor may see it (None if it may not), in one statement."""
+    statement = _version_statement(actor.is_staff, by_public_id=isinstance(ref, str))
+    found = await session.rows(statement, {"ref": ref, "viewer_client_id": actor.client_id})
+    if not found:
+        return None
+    row = found[0]
+    return TicketVersion(
+        id=row[0],
+        public_id=row[1],
+        ticket_number=row[2],
+        version=row[3],
+        generation=row[4] or 0,
+        read_by_viewer=bool(row[5]),
+    )

@@ -104,11 +104,19 @@ async def update_ticket(
     )
 
 
-async def mark_read(session: DbSession, ticket_id: int, side: str) -> None:
-    """Set the reader's side read marker (the caller checks that it changes). Being read is
-    not a change to the ticket: `updated_at` stays."""
+async def mark_read(session: DbSession, ticket_id: int, side: str) -> bool:
+    """Set the reader's side read marker; False if it was already set. Being read is not a
+    change to the ticket (`updated_at` stays, no event), but the marker is shown (`admin_read`,
+    `client_read`), so it moves the version that cached answers are keyed by. The condition is
+    the re-check: a reading session upgrades to a write for it (`core.db`), and only a marker
+    still unset is flipped."""
     column = Ticket.admin_read if side == "staff" else Ticket.client_read
-    await session.execute(update(Ticket).where(Ticket.id == ticket_id).values({column: True}))
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, column.is_(False))
+        .values({column: True, Ticket.version: Ticket.version + 1})
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def oldest_recent_critical(
