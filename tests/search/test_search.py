@@ -105,15 +105,13 @@ async def test_a_search_is_paged_by_its_own_cursor_in_rank_order(
 async def test_a_cursor_of_a_search_is_not_one_of_the_plain_list(
     api: httpx.AsyncClient, corpus: Cast
 ) -> None:
-    page = (await api.get(URL, params={"q": "s", "limit": 1}, headers=key(corpus.staff_key)))
+    page = await api.get(URL, params={"q": "s", "limit": 1}, headers=key(corpus.staff_key))
     cursor = page.json()["nextCursor"]
     plain = await api.get(URL, params={"cursor": cursor}, headers=key(corpus.staff_key))
     assert_problem(plain, 400, "invalid_cursor")
 
 
-@pytest.mark.parametrize(
-    "query", ["", "   ", "!!!", "'&|!:*<->", '""', "()", "*", "-", "_", "_-_"]
-)
+@pytest.mark.parametrize("query", ["", "   ", "!!!", "'&|!:*<->", '""', "()", "*", "-", "_", "_-_"])
 async def test_a_q_without_words_is_refused_naming_q(
     api: httpx.AsyncClient, corpus: Cast, query: str
 ) -> None:

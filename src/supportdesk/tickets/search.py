@@ -33,7 +33,7 @@ from supportdesk.tickets.models import Ticket
 # A word: letters and digits (what FTS5's unicode61 and PostgreSQL's [[:alnum:]] keep).
 _WORD = re.compile(r"[^\W_]+")
 
-_SIMPLE = literal_column("'simple'::regconfig")
+_SIMPLE: ColumnElement[str] = literal_column("'simple'::regconfig")
 _FTS5 = table("ticket_search", column("rowid"))
 _PG = table(
     "ticket_search",

@@ -144,8 +144,13 @@ def _filters(
     if where.escalated is not None:
         conditions.append(Ticket.escalated > 0 if where.escalated else Ticket.escalated == 0)
     if where.overdue is not None:
-        overdue = and_(Ticket.resolve_date < now, Status.v2_status != "closed")
-        conditions.append(overdue if where.overdue else ~overdue)
+        closed = Status.v2_status == "closed"
+        if where.overdue:
+            conditions.append(and_(Ticket.resolve_date < now, ~closed))
+        else:
+            conditions.append(
+                or_(Ticket.resolve_date.is_(None), Ticket.resolve_date >= now, closed)
+            )
     if where.unread is not None:
         conditions.append(Ticket.admin_read == (not where.unread))
     if where.terms:
