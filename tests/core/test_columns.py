@@ -61,7 +61,7 @@ NOT_CLIENT_WRITABLE = {
     **dict.fromkeys((
         "brands.name", "client_groups.name", "staff.username", "staff.firstname",
         "staff.lastname", "staff.email", "staff.status", "statuses.name", "statuses.color",
-        "tags.name", "departments.brand_id", "departments.name", "departments.description",
+        "departments.brand_id", "departments.name", "departments.description",
         "departments.email", "departments.resolve_within_hours", "departments.business_hours",
         "sla_policies.department_id", "sla_policies.level", "sla_policies.name",
         "sla_policies.trigger", "sla_policies.raise_priority", "sla_policies.assign_to_id",
@@ -86,7 +86,7 @@ NOT_CLIENT_WRITABLE = {
         "attachments.reply_id",
     ), _SERVER),
     **dict.fromkeys((
-        "tickets.owner_id", "tickets.parent_id", "tickets.bcc", "tickets.edited_by",
+        "tickets.parent_id", "tickets.bcc", "tickets.edited_by",
         "replies.edited_by", "notes.ticket_id", "notes.staff_id", "notes.body",
         "ticket_subscriptions.ticket_id",
         "ticket_subscriptions.staff_id", "ticket_tags.ticket_id", "ticket_tags.tag_id",
