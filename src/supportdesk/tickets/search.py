@@ -83,3 +83,36 @@ def in_subject(dialect: str, terms: tuple[str, ...]) -> ColumnElement[bool]:
         return Ticket.id.in_(found)
     query = func.to_tsquery(_SIMPLE, bindparam("search_subject", _tsquery(terms)))
     return Ticket.id.in_(select(_PG.c.ticket_id).where(_PG.c.subject_words.op("@@")(query)))
+
+
+# Rebuilding the whole index in one statement, for a bulk load that ran with the triggers off
+# (the same rows the triggers of migration 0004 write, all at once).
+REBUILD = {
+    "sqlite": [
+        "DELETE FROM ticket_search",
+        """INSERT INTO ticket_search (rowid, subject, public, staff)
+        SELECT t.id, t.subject,
+               t.body || ' ' || coalesce((SELECT group_concat(r.body, ' ') FROM replies r
+                                          WHERE r.ticket_id = t.id AND r.status = 'Sent'), ''),
+               coalesce((SELECT group_concat(r.body, ' ') FROM replies r
+                         WHERE r.ticket_id = t.id AND r.status <> 'Sent'), '') || ' ' ||
+               coalesce((SELECT group_concat(n.body, ' ') FROM notes n
+                         WHERE n.ticket_id = t.id), '')
+        FROM tickets t""",
+    ],
+    "postgresql": [
+        "DELETE FROM ticket_search",
+        """INSERT INTO ticket_search (ticket_id, subject_words, public_words, all_words)
+        SELECT t.id, search_words(t.subject),
+               search_union(ARRAY[t.subject, t.body] || pub.bodies),
+               search_union(ARRAY[t.subject, t.body] || pub.bodies || staff.bodies
+                            || notes.bodies)
+        FROM tickets t,
+             LATERAL (SELECT coalesce(array_agg(r.body), '{}') AS bodies FROM replies r
+                      WHERE r.ticket_id = t.id AND r.status = 'Sent') pub,
+             LATERAL (SELECT coalesce(array_agg(r.body), '{}') AS bodies FROM replies r
+                      WHERE r.ticket_id = t.id AND r.status <> 'Sent') staff,
+             LATERAL (SELECT coalesce(array_agg(n.body), '{}') AS bodies FROM notes n
+                      WHERE n.ticket_id = t.id) notes""",
+    ],
+}
