@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, event, select
 
+from bench import desk
 from supportdesk.api.deps import state_of
 from supportdesk.app import create_app
 from supportdesk.core.config import Settings
@@ -339,6 +340,7 @@ def main() -> None:
             etag_too=True,
         )
         case["sql_statements_per_read"] = statements
+        case["desk"] = desk.measure(url)
         results["cases"][backend] = case
         (work / "floor-body.json").write_bytes(floor_body)
     port = free_port()
@@ -446,6 +448,7 @@ def report(results: dict[str, Any]) -> None:
             rows.append("| " + " | ".join(cells) + " |")
     table = "\n".join(rows) + "\n\n" + targets_table(results)
     print(table)
+    table += "\n\n" + desk.report(results)
     out = HERE / "results" / f"{results['date'][:10]}-{results['tickets']}-tickets.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     if not results["update_readme"]:

@@ -19,7 +19,9 @@ import re
 from typing import Any
 
 from supportdesk.attachments.detect import detect_content_type
+from supportdesk.core.columns import SEARCH_TERMS
 from supportdesk.core.errors import UnsupportedMediaType
+from supportdesk.tickets.search import search_terms
 
 Known = dict[str, Any]
 
@@ -105,6 +107,37 @@ def _references(
         # Generated `satt_` ids name no upload (the data holds none left to claim).
         found.append(("attachmentIds", "an attachment id is unknown, not yours"))
     return [(f"reference {field}", *invalid, words) for field, words in found]
+
+
+STAFF_LIST_FILTERS = ("ownerId", "clientId", "priority", "tag", "escalated", "overdue", "unread")
+
+
+def list_refusals(viewer: str | None, query: dict[str, Any]) -> list[tuple[str, str]]:
+    """desk.md "Listing and search": the filters and sorts but the default are staff's (a
+    client's key sending one gets 400); a `q` must hold a word and at most SEARCH_TERMS; an
+    `ownerId` is a staff id (a 32-bit row id). (rule, words of the message)."""
+    found: list[tuple[str, str]] = []
+    if viewer != "staff":
+        sent = [name for name in STAFF_LIST_FILTERS if query.get(name) is not None]
+        if query.get("sort") not in (None, "-updatedAt"):
+            sent.append("sort")
+        found += [("staff-only list filter", f"?{name} is for staff keys only") for name in sent]
+    q = query.get("q")
+    if isinstance(q, str):
+        terms = search_terms(q)
+        if not terms:
+            found.append(("q without words", "?q has no word"))
+        elif len(terms) > SEARCH_TERMS:
+            found.append(("q with too many words", "?q has more than"))
+    owner = query.get("ownerId")
+    if viewer == "staff" and isinstance(owner, str) and owner.isdigit() and int(owner) > 2**31 - 1:
+        found.append(("ownerId past the row ids", "is past the largest staff id"))
+    return found
+
+
+def other_order(query: dict[str, Any]) -> bool:
+    """Whether a list query asks for another order than the default (a sort, a search)."""
+    return query.get("sort") not in (None, "-updatedAt") or query.get("q") is not None
 
 
 def _file_bytes(value: Any) -> bytes | None:
@@ -218,6 +251,13 @@ def refused_by_contract(known: Known, label: str, case: Any) -> list[Refusal]:
         refusals.append(("critical needs a reason", *invalid, "criticalReason"))  # v2.md
     if label in (CREATE_V1, CREATE_V2, MESSAGE_V2):
         refusals += _references(known, label, body, invalid)
+    if label == LIST_V2:
+        refusals += [
+            (rule, *invalid, words) for rule, words in list_refusals(known.get("viewer"), query)
+        ]
+    if label == LIST_V2 and query.get("cursor") is not None and other_order(query):
+        # A cursor is for the order it was issued in (the known one: the default, no search).
+        refusals.append(("cursor of another order", 400, "invalid_cursor", ""))
     if label == LIST_V2 and query.get("cursor") not in (None, known.get("cursor")):
         # v2.md: "the cursor is opaque ... a tampered one gets invalid_cursor".
         refusals.append(("cursor not issued", 400, "invalid_cursor", ""))

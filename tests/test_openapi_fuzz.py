@@ -72,6 +72,7 @@ from supportdesk.core.db import Database
 from supportdesk.core.errors import RangeNotSatisfiable, UnsupportedMediaType
 from tests import builders
 from tests import conversation_builders as conversation
+from tests.fuzz_refusals import list_refusals, other_order
 from tests.support import client_for, close_limiter
 
 MAX_EXAMPLES = 30  # generated cases per operation (fewer where there is little to vary)
@@ -456,11 +457,17 @@ def _strings(body: dict[str, Any], dotted: str) -> list[str]:
     ]
 
 
-def _refused_by_contract(case: Any, label: str, world: FuzzWorld) -> Refusal | None:
+def _refused_by_contract(
+    case: Any, label: str, world: FuzzWorld, viewer: str | None = None
+) -> Refusal | None:
     """The rule of the contract (../shared/contract) that refuses this valid case, if any."""
     body = case.body if isinstance(case.body, dict) else {}
     query = case.query or {}
     invalid = Refusal(400, "VALIDATION_ERROR" if label == CREATE_V1 else "invalid_request")
+    if label == LIST_V2 and list_refusals(viewer, query):
+        return invalid
+    if label == LIST_V2 and query.get("cursor") is not None and other_order(query):
+        return Refusal(400, "invalid_cursor")
     if any(isinstance(body.get(name), float) for name in STRICT_INTEGERS.get(label, ())):
         return invalid
     texts = [text for name in TEXTS.get(label, ()) for text in _strings(body, name)]
@@ -596,7 +603,7 @@ def test_operation_conforms_to_its_schema(
     _point_at_known(case, label, fuzz_world, viewer, data)
     key = fuzz_world.key(viewer)
     positive = case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
-    refusal = _refused_by_contract(case, label, fuzz_world) if positive else None
+    refusal = _refused_by_contract(case, label, fuzz_world, viewer) if positive else None
     excluded = [positive_data_acceptance] if refusal is not None else []
     if _invalid_only_in_the_document(case, label):
         excluded.append(negative_data_rejection)

@@ -58,7 +58,7 @@ NOT_CLIENT_WRITABLE = {
         "ticket_events.changes",
     ), "the timeline: written by the service for each change, from the actor and the door"),
     **dict.fromkeys((
-        "brands.name", "tags.name", "departments.brand_id", "departments.resolve_within_hours",
+        "brands.name", "departments.brand_id", "departments.resolve_within_hours",
         "staff.password_hash",
     ), _OPERATOR),
     "api_keys.hint": "the key's first characters, made by the server (keys.tokens.hint)",
@@ -71,7 +71,7 @@ NOT_CLIENT_WRITABLE = {
         "attachments.reply_id",
     ), _SERVER),
     **dict.fromkeys((
-        "tickets.owner_id", "tickets.parent_id", "tickets.bcc", "tickets.edited_by",
+        "tickets.parent_id", "tickets.bcc", "tickets.edited_by",
         "replies.edited_by", "notes.ticket_id", "notes.staff_id", "notes.body",
         "ticket_subscriptions.ticket_id",
         "ticket_subscriptions.staff_id", "ticket_tags.ticket_id", "ticket_tags.tag_id",

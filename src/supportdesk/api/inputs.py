@@ -91,6 +91,13 @@ UploadId = Annotated[
 # A v2 reference: a `tkt_`/`tatt_` id or a ticket's number. One that names nothing is a 404 (the
 # routes decide); one longer than the id column, or that is no text, is malformed (400).
 Reference = Annotated[str, _limited(columns.PUBLIC_ID_LENGTH), IsText]
+# Not stored: a full-text search (its words are looked for, nothing of it is parsed as syntax).
+SearchText = Annotated[str, _limited(columns.SEARCH_QUERY_LENGTH), IsText]
+TagName = Annotated[str, _limited(columns.TAG_NAME_LENGTH, min_length=1), IsText]
+# A list's owner filter: `me`, `none` (unassigned) or a staff id.
+OwnerFilter = Annotated[
+    str, StringConstraints(max_length=10, pattern=r"^(me|none|[1-9][0-9]{0,9})$"), IsText
+]
 # Not stored: the `code` of an error type URI (the longest is far shorter).
 ErrorCodeName = Annotated[str, _limited(columns.SLUG_LENGTH), IsText]
 

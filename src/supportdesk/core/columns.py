@@ -27,6 +27,7 @@ IP_ADDRESS_LENGTH = 45  # the longest IPv6 text (IPv4-mapped)
 FILENAME_LENGTH = 255
 CONTENT_TYPE_LENGTH = 127
 SERVICE_NAME_LENGTH = 255
+TAG_NAME_LENGTH = 64
 # Columns that hold one of a fixed set of names (their inputs are choices, not free text).
 PRIORITY_LENGTH = 16
 SERVICE_TYPE_LENGTH = 16
@@ -36,5 +37,8 @@ V2_STATUS_LENGTH = 32
 MESSAGE_LENGTH = 65_535
 AI_SUMMARY_LENGTH = 65_535
 CRITICAL_REASON_LENGTH = 2_000
+# Not stored: a search's text (`q`), and how many of its words are looked for.
+SEARCH_QUERY_LENGTH = 200
+SEARCH_TERMS = 10
 CC_ADDRESSES = 20
 ATTACHMENTS_PER_MESSAGE = 10

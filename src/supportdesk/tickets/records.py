@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-# Where a page of tickets starts: the (updated_at, id) of the last ticket of the page before.
-Position = tuple[datetime, int]
+# Where a page of tickets starts: the last ticket of the page before's values of the list's
+# sort keys (`repository.listing`), its id last: (updated_at, id) in the default order.
+Position = tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,11 +81,14 @@ async def list_tickets(
     after: Position | None = None,
     limit: int = 20,
 ) -> Page:
-    """The actor's tickets, newest activity first, `limit` at a time."""
-    found = await repository.list_visible_tickets(session, actor, where, after, limit + 1)
-    items = found[:limit]
+    """The actor's tickets in the filter's order (newest activity first), `limit` at a time.
+    Staff's filters and sorts are for staff (the doors refuse them to a client's key first)."""
+    if not actor.is_staff and where.staff_filters():
+        raise Forbidden(f"Only staff filter by {', '.join(where.staff_filters())}.")
+    found = await repository.list_visible_tickets(session, actor, where, after, limit + 1, utcnow())
+    items = [ticket for ticket, _ in found[:limit]]
     has_more = len(found) > limit
-    position = (items[-1].updated_at, items[-1].id) if has_more else None
+    position = found[limit - 1][1] if has_more else None
     return Page(items=items, has_more=has_more, next_position=position)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from supportdesk.api.answers import Answer, AnswerCache, detail_answer
@@ -16,12 +16,12 @@ from supportdesk.api.inputs import (
     AuthFirstRoute,
     ErrorCodeName,
     Reference,
-    Slug,
     json_body,
     url_is_text,
 )
 from supportdesk.api.v2 import render
 from supportdesk.api.v2.door import V2
+from supportdesk.api.v2.listing import V2ListQuery
 from supportdesk.api.v2.problems import describe
 from supportdesk.api.v2.schemas import (
     V2CreateTicket,
@@ -29,7 +29,6 @@ from supportdesk.api.v2.schemas import (
     V2ErrorCode,
     V2Message,
     V2PostMessage,
-    V2Status,
     V2Ticket,
     V2TicketPage,
     problems,
@@ -42,7 +41,7 @@ from supportdesk.departments import service as departments
 from supportdesk.tickets import reading, service
 from supportdesk.tickets.numbers import parse_ticket_ref
 from supportdesk.tickets.records import NewMessage, NewTicket, TicketRecord
-from supportdesk.tickets.repository import ListFilter, TicketVersion
+from supportdesk.tickets.repository import TicketVersion, position_kinds
 
 router = APIRouter(
     prefix="/api/v2/support", tags=["v2"], route_class=route_class(V2, AuthFirstRoute)
@@ -78,20 +77,22 @@ async def list_tickets(
     cursors: Cursors,
     actor: ReadSupport,
     session: Session,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor_: Annotated[str | None, Query(alias="cursor")] = None,
-    status: V2Status | None = None,
-    department_slug: Annotated[Slug | None, Query(alias="departmentSlug")] = None,
+    query: Annotated[V2ListQuery, Depends()],
 ) -> Response:
-    """Ticket summaries, newest activity first, a page at a time."""
-    after = cursors.decode(cursor_) if cursor_ is not None else None
-    where = ListFilter(v2_status=status, dept_slug=department_slug)
-    page = await service.list_tickets(session, actor, where, after=after, limit=limit)
+    """Ticket summaries, newest activity first, a page at a time. `q` searches the subject and
+    the messages (staff's search reads notes and drafts too); the other filters and `sort` are
+    for staff keys (a client key sending one gets 400 naming it)."""
+    where = query.list_filter(actor)
+    order = f"{where.sort}+q" if where.terms else where.sort
+    kinds = position_kinds(where.sort, bool(where.terms))
+    cursor = query.cursor
+    after = cursors.decode_position(cursor, order, kinds) if cursor is not None else None
+    page = await service.list_tickets(session, actor, where, after=after, limit=query.limit)
     position = page.next_position
     return _json(
         {
             "data": [render.summary(t) for t in page.items],
-            "nextCursor": cursors.encode(*position) if position is not None else None,
+            "nextCursor": cursors.encode_position(order, kinds, position) if position else None,
             "hasMore": page.has_more,
         }
     )

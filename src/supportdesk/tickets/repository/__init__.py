@@ -16,7 +16,13 @@ from supportdesk.tickets.repository.events import (
     insert_event,
     list_events,
 )
-from supportdesk.tickets.repository.listing import ListFilter, list_visible_tickets
+from supportdesk.tickets.repository.listing import (
+    SORTS,
+    ListFilter,
+    Sort,
+    list_visible_tickets,
+    position_kinds,
+)
 from supportdesk.tickets.repository.scope import (
     by_reference,
     file_shown_to_clients,
@@ -42,12 +48,14 @@ from supportdesk.tickets.repository.writes import (
 )
 
 __all__ = [
+    "SORTS",
     "Changes",
     "EventInsert",
     "EventRecord",
     "ListFilter",
     "Position",
     "ReplyInsert",
+    "Sort",
     "TicketInsert",
     "TicketState",
     "TicketVersion",
@@ -65,6 +73,7 @@ __all__ = [
     "lock",
     "mark_read",
     "oldest_recent_critical",
+    "position_kinds",
     "reply_shown_to_clients",
     "update_ticket",
     "visible_to",
