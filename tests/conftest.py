@@ -45,6 +45,7 @@ from tests.support import AppFactory, client_for, close_limiter, run_in_thread
 BACKEND_ENV = "SUPPORTDESK_TEST_BACKEND"
 POSTGRES_ENV = "SUPPORTDESK_TEST_POSTGRES_URL"
 REDIS_ENV = "SUPPORTDESK_TEST_REDIS_URL"
+PREFIX_ENV = "SUPPORTDESK_RATE_LIMIT_KEY_PREFIX"
 BACKENDS = ("sqlite", "postgres")
 
 
@@ -53,6 +54,7 @@ def backend() -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    os.environ[PREFIX_ENV] = f"sdtest-{os.getpid()}"
     if backend() not in BACKENDS:
         raise pytest.UsageError(f"{BACKEND_ENV} must be one of {', '.join(BACKENDS)}")
     if backend() == "postgres" and not os.environ.get(POSTGRES_ENV):
@@ -144,9 +146,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def rate_limit_prefix() -> str:
-    """This session's own key space in Redis: sessions sharing one Redis database (the xdist
-    workers, the other backend's leg) neither count in nor `reset` each other's windows."""
-    return f"sdtest-{os.getpid()}"
+    """This session's own key space in Redis: sessions sharing one Redis database (the other
+    backend's leg, parallel workers) neither count in nor `reset` each other's windows. Also in
+    the environment (`pytest_configure`), so that settings a test builds itself and every
+    server process it starts count there too."""
+    return os.environ[PREFIX_ENV]
 
 
 @pytest.fixture(scope="session", autouse=True)
