@@ -32,11 +32,13 @@ types: install
 	$(BIN)/mypy
 
 test-sqlite: install
+	@echo "=== test-sqlite: the SQLite leg ==="
 	SUPPORTDESK_TEST_BACKEND=sqlite $(BIN)/pytest
 
 # The PostgreSQL leg (with Redis for rate limits when SUPPORTDESK_TEST_REDIS_URL is set). Under
 # CI both servers are required: a missing one fails the run, it is never skipped.
 test-postgres: install
+	@echo "=== test-postgres: the PostgreSQL/Redis leg ==="
 	@if [ "$$CI" = "true" ] && { [ -z "$$SUPPORTDESK_TEST_POSTGRES_URL" ] || [ -z "$$SUPPORTDESK_TEST_REDIS_URL" ]; }; then \
 		echo "CI=true needs SUPPORTDESK_TEST_POSTGRES_URL and SUPPORTDESK_TEST_REDIS_URL: those legs are never skipped" >&2; exit 1; \
 	elif [ -n "$$SUPPORTDESK_TEST_POSTGRES_URL" ]; then \
@@ -45,7 +47,15 @@ test-postgres: install
 		echo "make test: PostgreSQL/Redis leg SKIPPED (set SUPPORTDESK_TEST_POSTGRES_URL and SUPPORTDESK_TEST_REDIS_URL to run it)"; \
 	fi
 
-test: lint types test-sqlite test-postgres
+# Lint and types first; then the two legs side by side (each is one process that waits on its
+# database, its server processes and schemathesis much of the time, so on two cores the pair
+# takes little longer than the PostgreSQL leg alone). Each leg's output is printed whole when it
+# ends (--output-sync), and `-k` lets the other leg finish when one fails: make then names each
+# failed leg and exits non-zero. The legs keep apart: each has its own database, its own
+# rate-limit key prefix in Redis and its own ports (tests/conftest.py, tests/server.py).
+test: lint types
+	@echo "make test: the SQLite and PostgreSQL legs run side by side; each prints its output when it ends"
+	@$(MAKE) --no-print-directory -k -j2 --output-sync=target test-sqlite test-postgres
 
 # The read benchmark: figures as ratios to a floor measured in the same run (never a pass/fail).
 # Installs wrk from Debian's packages when it is missing. PostgreSQL is measured too when it

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,7 @@ from tests.support import AppFactory, client_for, close_limiter, run_in_thread
 BACKEND_ENV = "SUPPORTDESK_TEST_BACKEND"
 POSTGRES_ENV = "SUPPORTDESK_TEST_POSTGRES_URL"
 REDIS_ENV = "SUPPORTDESK_TEST_REDIS_URL"
+PREFIX_ENV = "SUPPORTDESK_RATE_LIMIT_KEY_PREFIX"
 BACKENDS = ("sqlite", "postgres")
 
 
@@ -50,6 +54,7 @@ def backend() -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    os.environ[PREFIX_ENV] = f"sdtest-{os.getpid()}"
     if backend() not in BACKENDS:
         raise pytest.UsageError(f"{BACKEND_ENV} must be one of {', '.join(BACKENDS)}")
     if backend() == "postgres" and not os.environ.get(POSTGRES_ENV):
@@ -93,25 +98,59 @@ async def _admin(dsn: str, *statements: str) -> None:
         await connection.close()
 
 
+@contextmanager
+def _memory_backed_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where the session's SQLite file lives: in /dev/shm when the machine has it (a tmpfs, so
+    the `synchronous=FULL` fsync of each of the suite's commits costs nothing; the tests kill
+    processes, never the machine, so nothing they assert depends on the disk), else in the
+    session's temporary directory."""
+    shm = Path("/dev/shm")  # noqa: S108 (a private mkdtemp directory is made in it)
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path_factory.mktemp("db")
+        return
+    directory = Path(tempfile.mkdtemp(prefix=f"supportdesk-test-{os.getpid()}-", dir=shm))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A freshly migrated database for this session (autouse: an unreachable backend stops
     the run even when only tests that need no database were selected)."""
     if backend() == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'supportdesk.db'}"
-        run_in_thread(lambda: upgrade(url))
-        yield url
+        with _memory_backed_directory(tmp_path_factory) as directory:
+            url = f"sqlite:///{directory / 'supportdesk.db'}"
+            run_in_thread(lambda: upgrade(url))
+            yield url
         return
     admin = _asyncpg_dsn(os.environ[POSTGRES_ENV])
     name = f"sd_test_{os.getpid()}"
     drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    run_in_thread(lambda: asyncio.run(_admin(admin, drop, f'CREATE DATABASE "{name}"')))
+    # A commit returns before the server flushes its WAL to disk (the database's own setting,
+    # for this scratch database only): the tests kill app processes, never PostgreSQL, so what
+    # a commit acknowledged is there all the same; each of the suite's ~30,000 commits stops
+    # waiting for an fsync.
+    asynchronous = f'ALTER DATABASE "{name}" SET synchronous_commit = off'
+    run_in_thread(
+        lambda: asyncio.run(_admin(admin, drop, f'CREATE DATABASE "{name}"', asynchronous))
+    )
     url = make_url(admin).set(database=name).render_as_string(hide_password=False)
     try:
         run_in_thread(lambda: upgrade(url))
         yield url
     finally:
         run_in_thread(lambda: asyncio.run(_admin(admin, drop)))
+
+
+@pytest.fixture(scope="session")
+def rate_limit_prefix() -> str:
+    """This session's own key space in Redis: sessions sharing one Redis database (the other
+    backend's leg, parallel workers) neither count in nor `reset` each other's windows. Also in
+    the environment (`pytest_configure`), so that settings a test builds itself and every
+    server process it starts count there too."""
+    return os.environ[PREFIX_ENV]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -132,13 +171,16 @@ def rate_limit_url() -> str:
 
 @pytest.fixture(scope="session")
 async def _housekeeping(
-    database_url: str, rate_limit_url: str
+    database_url: str, rate_limit_url: str, rate_limit_prefix: str
 ) -> AsyncIterator[tuple[Database, RateLimiter]]:
     settings = Settings(database_url=database_url, rate_limit_storage_url=rate_limit_url)
     database = Database(settings)
-    limiter = RateLimiter(settings.limits_storage_url, auth_failures_per_minute=1)
+    limiter = RateLimiter(
+        settings.limits_storage_url, auth_failures_per_minute=1, key_prefix=rate_limit_prefix
+    )
     yield database, limiter
     await database.dispose()
+    await limiter.reset()  # the session's windows go with it
     await close_limiter(limiter)
 
 
@@ -157,17 +199,40 @@ _BUILTIN_STATUSES = [
 ]
 
 
+@pytest.fixture(scope="session")
+async def _sequences(_housekeeping: tuple[Database, RateLimiter]) -> list[str]:
+    """The PostgreSQL sequences behind the emptied tables' ids (serial and identity columns)."""
+    database, _ = _housekeeping
+    if database.dialect_name != "postgresql":
+        return []
+    async with database.transaction() as session:
+        rows = await session.execute(
+            text(
+                "SELECT DISTINCT quote_ident(n.nspname) || '.' || quote_ident(s.relname)"
+                " FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace"
+                " JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')"
+                " JOIN pg_class t ON t.oid = d.refobjid"
+                " WHERE s.relkind = 'S' AND t.relname = ANY(:names) ORDER BY 1"
+            ),
+            {"names": [table.name for table in _TABLES]},
+        )
+        return [str(name) for (name,) in rows]
+
+
 @pytest.fixture
-async def clean_state(_housekeeping: tuple[Database, RateLimiter]) -> None:
+async def clean_state(_housekeeping: tuple[Database, RateLimiter], _sequences: list[str]) -> None:
     """Empty every table but the built-in statuses, and forget every rate-limit counter."""
     database, limiter = _housekeeping
     async with database.transaction() as session:
-        if database.dialect_name == "postgresql":
-            names = ", ".join(table.name for table in _TABLES)
-            await session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in _TABLES:
-                await session.execute(delete(table))
+        # DELETE, children first, on both backends: on PostgreSQL a TRUNCATE of the ~20 tables
+        # makes new files for each of them, about 200 ms a test against a few for a DELETE of
+        # the handful of rows a test leaves. The ids start again at 1, as TRUNCATE's RESTART
+        # IDENTITY made them.
+        for table in _TABLES:
+            await session.execute(delete(table))
+        if _sequences:
+            resets = ", ".join(f"setval('{name}', 1, false)" for name in _sequences)
+            await session.execute(text(f"SELECT {resets}"))
         await session.execute(delete(Status).where(Status.builtin.is_(False)))
         for name, color, auto_close, pauses_sla in _BUILTIN_STATUSES:
             await session.execute(
@@ -184,7 +249,11 @@ async def clean_state(_housekeeping: tuple[Database, RateLimiter]) -> None:
 
 @pytest.fixture
 def settings_for(
-    clean_state: None, database_url: str, rate_limit_url: str, tmp_path: Path
+    clean_state: None,
+    database_url: str,
+    rate_limit_url: str,
+    rate_limit_prefix: str,
+    tmp_path: Path,
 ) -> Callable[..., Settings]:
     """Settings for the test database, emptied for this test; keys are not cached unless a
     test asks for it."""
@@ -193,6 +262,7 @@ def settings_for(
         options: dict[str, Any] = {
             "database_url": database_url,
             "rate_limit_storage_url": rate_limit_url,
+            "rate_limit_key_prefix": rate_limit_prefix,
             "data_dir": tmp_path / "data",
             "key_cache_seconds": 0,
             **overrides,
@@ -274,12 +344,18 @@ def run(database_url: str) -> Iterator[Run]:
 
 @pytest.fixture
 def server_env(
-    clean_state: None, database_url: str, rate_limit_url: str, tmp_path: Path
+    clean_state: None,
+    database_url: str,
+    rate_limit_url: str,
+    rate_limit_prefix: str,
+    tmp_path: Path,
 ) -> dict[str, str]:
-    """The environment for a `supportdesk serve` process on this test's clean database."""
+    """The environment for a `supportdesk serve` process on this test's clean database (and
+    this session's rate-limit key space)."""
     return {
         "SUPPORTDESK_DATABASE_URL": database_url,
         "SUPPORTDESK_RATE_LIMIT_STORAGE_URL": rate_limit_url,
+        "SUPPORTDESK_RATE_LIMIT_KEY_PREFIX": rate_limit_prefix,
         "SUPPORTDESK_DATA_DIR": str(tmp_path / "data"),
         "SUPPORTDESK_KEY_CACHE_SECONDS": "1",
         "SUPPORTDESK_LOG_LEVEL": "WARNING",

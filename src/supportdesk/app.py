@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.limits_storage_url,
         auth_failures_per_minute=settings.auth_failures_per_minute,
         redis_connections=settings.redis_max_connections,
+        key_prefix=settings.rate_limit_key_prefix,
     )
 
     state = AppState(

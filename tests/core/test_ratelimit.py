@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
 from supportdesk.api.deps import state_of
 from supportdesk.core.db import Database
@@ -83,3 +84,29 @@ async def test_the_server_takes_a_rediss_url_from_the_environment(
             ]
     assert ready.json()["checks"] == {"database": "ok", "rateLimits": "ok"}, ready.text
     assert statuses == [200, 200, 429]
+
+
+async def test_apps_with_other_key_prefixes_count_apart_and_reset_only_their_own(
+    tls_redis: PrivateRedis, make_app: AppFactory
+) -> None:
+    """SUPPORTDESK_RATE_LIMIT_KEY_PREFIX: installations sharing one Redis database keep apart
+    (the suite's sessions do so too: each has its own prefix)."""
+    url = tls_redis.unix_url
+    ours = make_app(redis_url=url, rate_limit_storage_url=None, rate_limit_key_prefix="one")
+    same = make_app(redis_url=url, rate_limit_storage_url=None, rate_limit_key_prefix="one")
+    theirs = make_app(redis_url=url, rate_limit_storage_url=None, rate_limit_key_prefix="two")
+    db = state_of(ours).db
+    world = await builders.world(db)
+    await builders.ticket(db, number=616828, dept_id=world.dept_id, client_id=world.client_id)
+    _, key = await builders.api_key(db, client_id=world.client_id, rate_limit_per_minute=2)
+
+    async def status(app: FastAPI) -> int:
+        async with client_for(app) as api:
+            response = await api.get("/api/support/tickets/616828", headers={"X-API-Key": key})
+            return response.status_code
+
+    assert [await status(ours), await status(same), await status(ours)] == [200, 200, 429]
+    assert [await status(theirs), await status(theirs), await status(theirs)] == [200, 200, 429]
+    await state_of(theirs).limiter.reset()
+    assert await status(ours) == 429  # the other prefix's reset left this window alone
+    assert await status(theirs) == 200

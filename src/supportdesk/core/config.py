@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # `memory://` keeps limits per process; a Redis URL shares them across processes.
     rate_limit_storage_url: str | None = None
+    # What every rate-limit key in Redis starts with: installations (or test runs) that share
+    # one Redis database keep apart with different prefixes; `reset` clears only its own.
+    rate_limit_key_prefix: str = Field(
+        default="LIMITS", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$"
+    )
     # Connections a process keeps to Redis at most; a burst beyond them waits its turn.
     redis_max_connections: int = Field(default=64, ge=1, le=10_000)
     rate_limit_per_minute: int = Field(default=120, ge=1, le=1_000_000)

@@ -46,7 +46,12 @@ class Window:
 
 class RateLimiter:
     def __init__(
-        self, storage_url: str, *, auth_failures_per_minute: int, redis_connections: int = 64
+        self,
+        storage_url: str,
+        *,
+        auth_failures_per_minute: int,
+        redis_connections: int = 64,
+        key_prefix: str = "LIMITS",
     ) -> None:
         options: dict[str, Any] = {}
         self._pool: BlockingConnectionPool | None = None
@@ -61,6 +66,7 @@ class RateLimiter:
                 client_url, max_connections=redis_connections, timeout=10
             )
             options["connection_pool"] = self._pool
+            options["key_prefix"] = key_prefix
         storage = storage_from_string(storage_url, **options)
         assert isinstance(storage, Storage)
         self.storage: Storage = storage
