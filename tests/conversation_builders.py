@@ -14,12 +14,15 @@ from sqlalchemy import func, insert, select, update
 from supportdesk.core.actor import VIA_API_V2, Actor
 from supportdesk.core.db import Database
 from supportdesk.core.ids import public_id
+from supportdesk.core.scopes import SCOPES
 from supportdesk.departments.models import Department
 from supportdesk.tickets.models import Attachment, Ticket
 from tests import builders
 from tests.builders import World
 
 ALL_SCOPES = ("read:support", "write:support", "read:account")
+# A staff key may hold every scope, the staff-only ones too.
+STAFF_SCOPES = SCOPES
 WRITE_SCOPES = ("read:support", "write:support")
 
 
@@ -160,7 +163,7 @@ async def cast(db: Database) -> Cast:
         other_key=(
             await builders.api_key(db, client_id=world.other_client_id, scopes=WRITE_SCOPES)
         )[1],
-        staff_key=(await builders.api_key(db, staff_id=world.staff_id, scopes=ALL_SCOPES))[1],
+        staff_key=(await builders.api_key(db, staff_id=world.staff_id, scopes=STAFF_SCOPES))[1],
         dept_slug=await department_slug(db, world.dept_id),
         hidden_dept_slug=await department_slug(db, world.hidden_dept_id),
     )
