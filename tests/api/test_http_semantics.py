@@ -143,20 +143,13 @@ class TestMethodNotAllowed:
             "{code}": "not_found",
         }
         checked = 0
-        for template in document["paths"]:
+        for template, operations in document["paths"].items():
+            served = {method.upper() for method in operations}
+            if "GET" in served:
+                served.add("HEAD")
             url = template
             for name, value in values.items():
                 url = url.replace(name, value)
-            # What a URL is served with: every path it fills in (`/tickets/bulk` is also a
-            # `/tickets/{ticket_id}`, one no ticket has).
-            served = {
-                method.upper()
-                for other, operations in document["paths"].items()
-                if re.fullmatch(re.sub(r"\\{[a-z_]+\\}", "[^/]+", re.escape(other)), url)
-                for method in operations
-            }
-            if "GET" in served:
-                served.add("HEAD")
             if "/api/support/tickets/" in template and "attachments" in template:
                 url = opened.v1_download
             for method in sorted(set(METHODS) - served):

@@ -13,7 +13,7 @@ from supportdesk.api.conditional import matches
 from supportdesk.api.deps import app_state
 from supportdesk.api.doors import route_class
 from supportdesk.api.inputs import AuthFirstRoute, Reference
-from supportdesk.api.v2 import render
+from supportdesk.api.v2 import paths, render
 from supportdesk.api.v2.desk_schemas import (
     V2ApplyMacro,
     V2Bulk,
@@ -92,7 +92,7 @@ def _note(record: Any, status_code: int = 200) -> Response:
 
 
 @router.patch(
-    "/tickets/{ticket_id}",
+    paths.TICKET,
     response_model=V2Ticket,
     responses=problems(400, 401, 403, 404, 406, 412, 413, 415, 429),
     dependencies=[Depends(json_body)],

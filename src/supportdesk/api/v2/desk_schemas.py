@@ -56,7 +56,7 @@ RequestType = Literal[
 assert tuple(RequestType.__args__) == REQUEST_TYPES  # type: ignore[attr-defined]
 
 
-def _moment(value: object) -> object:
+def parse_moment(value: object) -> object:
     """An RFC 3339 date-time with its offset, between 1970 and 9998 (UTC)."""
     if value is None:
         return None
@@ -73,7 +73,7 @@ def _moment(value: object) -> object:
 
 
 Moment = Annotated[
-    datetime, BeforeValidator(_moment), Field(json_schema_extra={"format": "date-time"})
+    datetime, BeforeValidator(parse_moment), Field(json_schema_extra={"format": "date-time"})
 ]
 
 # The PATCH's field names → TicketEdit's.
