@@ -175,6 +175,8 @@ def _desk(known: Known, label: str, case: Any, body: dict[str, Any]) -> list[Ref
         if any(isinstance(ref, float) for ref in body.get("ticketIds") or []):
             refusals.append(("strict integer", 400, "invalid_request", ""))
     if label == MACRO_V2:
+        if isinstance(body.get("macroId"), float):
+            refusals.append(("strict integer", 400, "invalid_request", ""))
         # The data holds no macro (the admin routes make them).
         refusals.append(("no such macro", 400, "invalid_request", "no active macro has that id"))
     return refusals
