@@ -22,6 +22,8 @@ from tests import builders
 from tests.builders import World
 
 ALL_SCOPES = ("read:support", "write:support", "read:account")
+# A staff key may hold every scope, the staff-only ones too.
+STAFF_SCOPES = SCOPES
 WRITE_SCOPES = ("read:support", "write:support")
 # A staff key holds every scope, the staff-only ones too (a client key cannot carry those).
 STAFF_SCOPES = SCOPES

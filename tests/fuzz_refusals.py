@@ -34,6 +34,14 @@ DOWNLOADS = {
     "GET /api/support/tickets/{number}/attachments/{attachment_id}": "RANGE_NOT_SATISFIABLE",
     "GET /api/v2/support/attachments/{attachment_id}": "range_not_satisfiable",
 }
+PATCH_V2 = "PATCH /api/v2/support/tickets/{ticket_id}"
+BULK_V2 = "POST /api/v2/support/tickets/bulk"
+MACRO_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/apply-macro"
+# The status names and v2 statuses of the data's (built-in) statuses.
+STATUSES = {
+    "Open", "Answered", "Client-Reply", "In-Progress", "On-Hold", "Closed",
+    "open", "answered", "customer_reply", "in_progress", "on_hold", "closed",
+}  # fmt: skip
 _ONE_RANGE = re.compile(r"^(?i:bytes)=(?:([0-9]{1,19})-([0-9]{0,19})|-(0+))$", re.ASCII)
 
 # Unicode's White_Space: what the server trims, and its patterns' `\s` (test_openapi_fuzz.py).
@@ -138,6 +146,73 @@ def list_refusals(viewer: str | None, query: dict[str, Any]) -> list[tuple[str, 
 def other_order(query: dict[str, Any]) -> bool:
     """Whether a list query asks for another order than the default (a sort, a search)."""
     return query.get("sort") not in (None, "-updatedAt") or query.get("q") is not None
+
+
+def _deadline_usable(value: Any) -> bool:
+    from supportdesk.api.v2.desk_schemas import parse_moment
+
+    try:
+        parse_moment(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _ticket_change(known: Known, changes: Any, at: str) -> list[Refusal]:
+    """desk.md: "Unknown status, staff, department or tag syntax → 400 with the field's
+    pointer"; `tags` with `addTags`/`removeTags` is one or the other (the desk's choice); a
+    deadline is 1970–9998 (the desk's choice). `at` is where the changes sit in the body."""
+    if not isinstance(changes, dict):
+        return []
+    invalid = (400, "invalid_request")
+    found: list[tuple[str, str]] = []
+    if changes.get("status") is not None and changes["status"] not in STATUSES:
+        found.append(("status", "no status has that name"))
+    if changes.get("ownerId") is not None:
+        found.append(("ownerId", "no active staff member has that id"))
+    if changes.get("subscriberIds"):
+        found.append(("subscriberIds", "no active staff member has that id"))
+    slug = changes.get("departmentSlug")
+    if slug is not None and slug not in known["slugs"]:
+        found.append(("departmentSlug", "no department has that slug"))
+    if changes.get("tags") is not None and (
+        changes.get("addTags") is not None or changes.get("removeTags") is not None
+    ):
+        found.append(("addTags", "give either tags"))
+    if changes.get("deadline") is not None and not _deadline_usable(changes["deadline"]):
+        found.append(("deadline", "deadline"))
+    if any(isinstance(changes.get(name), float) for name in ("ownerId",)) or any(
+        isinstance(item, float) for item in changes.get("subscriberIds") or []
+    ):
+        found.append(("strict integer", ""))
+    subject = changes.get("subject")
+    if isinstance(subject, str) and not subject.strip(WHITE_SPACE):
+        found.append(("subject blank once trimmed", "subject"))
+    for name in ("ccEmails", "bccEmails"):
+        for address in changes.get(name) or []:
+            if isinstance(address, str) and not ADDRESS.fullmatch(address.strip(WHITE_SPACE)):
+                found.append(("address white space", ""))
+    return [(f"desk {at}{field}", *invalid, words) for field, words in found]
+
+
+def _desk(known: Known, label: str, case: Any, body: dict[str, Any]) -> list[Refusal]:
+    refusals: list[Refusal] = []
+    if label == PATCH_V2:
+        refusals += _ticket_change(known, body, "")
+        headers = {str(k).lower(): str(v) for k, v in (case.headers or {}).items()}
+        if headers.get("if-match", "*").strip() != "*":
+            # RFC 9110 13.1.1: an If-Match that names no current tag is 412.
+            refusals.append(("If-Match not current", 412, "precondition_failed", ""))
+    if label == BULK_V2:
+        refusals += _ticket_change(known, body.get("changes"), "changes.")
+        if any(isinstance(ref, float) for ref in body.get("ticketIds") or []):
+            refusals.append(("strict integer", 400, "invalid_request", ""))
+    if label == MACRO_V2:
+        if isinstance(body.get("macroId"), float):
+            refusals.append(("strict integer", 400, "invalid_request", ""))
+        # The data holds no macro (the admin routes make them).
+        refusals.append(("no such macro", 400, "invalid_request", "no active macro has that id"))
+    return refusals
 
 
 def _file_bytes(value: Any) -> bytes | None:
@@ -272,6 +347,7 @@ def refused_by_contract(known: Known, label: str, case: Any) -> list[Refusal]:
                 refusals.append(("disallowed type", 415, "unsupported_media_type", ""))
     if label in DOWNLOADS:
         refusals += _range_past_the_end(known, label, case)
+    refusals += _desk(known, label, case, body)
     return refusals
 
 

@@ -170,7 +170,10 @@ async def fuzz_world(db: Database, app: FastAPI) -> FuzzWorld:
         db, client_id=world.client_id, scopes=scopes, rate_limit_per_minute=UNLIMITED
     )
     _, staff_key = await builders.api_key(
-        db, staff_id=world.staff_id, scopes=scopes, rate_limit_per_minute=UNLIMITED
+        db,
+        staff_id=world.staff_id,
+        scopes=conversation.STAFF_SCOPES,
+        rate_limit_per_minute=UNLIMITED,
     )
     service = await builders.service(db, world.client_id)
     mine = await builders.ticket(

@@ -157,6 +157,32 @@ def v2_message(pointer: str, /, **extra: Any) -> Sender:
     return send
 
 
+def desk_json(method: str, template: str, pointer: str, /, **base: Any) -> Sender:
+    """A desk request (the Cast's staff key holds `manage:support`) whose body field `pointer`
+    is `value`; `{number}` in the template is the scene's ticket."""
+
+    async def send(scene: Scene, value: Value) -> httpx.Response:
+        body = _set({k: v(scene) if callable(v) else v for k, v in base.items()}, pointer, value)
+        return await scene.api.request(
+            method,
+            template.format(number=NUMBER),
+            content=_json(body, value),
+            headers={**_keyed(scene, True), "Content-Type": "application/json"},
+        )
+
+    return send
+
+
+def desk_path(method: str, template: str, body: dict[str, Any] | None = None) -> Sender:
+    """A desk request whose path has `{value}` (percent-encoded here)."""
+
+    async def send(scene: Scene, value: Value) -> httpx.Response:
+        url = template.format(value=_quoted(value), number=NUMBER)
+        return await scene.api.request(method, url, headers=_keyed(scene, True), json=body)
+
+    return send
+
+
 def get(template: str, *, query: str = "", staff: bool = False) -> Sender:
     """A GET whose path or query has `{value}` (percent-encoded here, as sent)."""
 
@@ -232,6 +258,12 @@ def _v2_context(scene: Scene) -> dict[str, Any]:
     return {"serviceType": "vps", "serviceId": scene.service_id}
 
 
+V2_NOTES = V2_TICKET + "/notes"
+V2_NOTE = V2_NOTES + "/{note_id}"
+V2_BULK = V2_TICKETS + "/bulk"
+V2_APPLY_MACRO = V2_TICKET + "/actions/apply-macro"
+_PATCH = V2_TICKETS + "/{number}"
+_NOTE_PATH = V2_TICKETS + "/{number}/notes/tnote_" + "0" * 26
 _NOT_FOUND = (404, "not_found")
 _TICKET_REF = ("tickets.public_id", "tickets.ticket_number")
 S = sizes
@@ -368,6 +400,73 @@ INPUTS = [
           get(f"/api/v2/support/attachments/tatt_{'0' * 26}", query="ticketId={value}"),
           S.PUBLIC_ID_LENGTH, ("get", V2_DOWNLOAD, "ticketId"), _TICKET_REF,
           past_range=(404, "attachment_not_found")),
+    # v2 desk: the PATCH
+    Input("v2 patch {ticket_id}", True, "path", "reference",
+          desk_path("patch", V2_TICKETS + "/{value}", {"priority": "low"}), S.PUBLIC_ID_LENGTH,
+          ("patch", V2_TICKET, "ticket_id"), _TICKET_REF, past_range=_NOT_FOUND),
+    Input("v2 patch subject", True, "body", "text", desk_json("patch", _PATCH, "subject"),
+          S.SUBJECT_LENGTH, ("patch", V2_TICKET, "subject"), ("tickets.subject",)),
+    Input("v2 patch status", True, "body", "text", desk_json("patch", _PATCH, "status"), 64,
+          ("patch", V2_TICKET, "status"), ("statuses.name",)),
+    Input("v2 patch departmentSlug", True, "body", "text",
+          desk_json("patch", _PATCH, "departmentSlug"), S.SLUG_LENGTH,
+          ("patch", V2_TICKET, "departmentSlug"), ("departments.slug",)),
+    Input("v2 patch ccEmails[0] (an email)", True, "body", "text",
+          desk_json("patch", _PATCH, "ccEmails.0", ccEmails=[""]), S.EMAIL_LENGTH,
+          ("patch", V2_TICKET, "ccEmails.0"), ("tickets.cc",)),
+    Input("v2 patch bccEmails[0] (an email)", True, "body", "text",
+          desk_json("patch", _PATCH, "bccEmails.0", bccEmails=[""]), S.EMAIL_LENGTH,
+          ("patch", V2_TICKET, "bccEmails.0"), ("tickets.bcc",)),
+    Input("v2 patch tags[0]", True, "body", "text",
+          desk_json("patch", _PATCH, "tags.0", tags=[""]), 64,
+          ("patch", V2_TICKET, "tags.0"), ("tags.name",)),
+    Input("v2 patch addTags[0]", True, "body", "text",
+          desk_json("patch", _PATCH, "addTags.0", addTags=[""]), 64,
+          ("patch", V2_TICKET, "addTags.0"), ("tags.name",)),
+    Input("v2 patch removeTags[0]", True, "body", "text",
+          desk_json("patch", _PATCH, "removeTags.0", removeTags=[""]), 64,
+          ("patch", V2_TICKET, "removeTags.0"), ("tags.name",)),
+    Input("v2 patch ownerId", True, "body", "integer", desk_json("patch", _PATCH, "ownerId"),
+          S.ROW_ID_MAX, ("patch", V2_TICKET, "ownerId"), ("tickets.owner_id", "staff.id")),
+    Input("v2 patch subscriberIds[0]", True, "body", "integer",
+          desk_json("patch", _PATCH, "subscriberIds.0", subscriberIds=[0]), S.ROW_ID_MAX,
+          ("patch", V2_TICKET, "subscriberIds.0"),
+          ("ticket_subscriptions.staff_id", "staff.id")),
+    Input("v2 patch priority", True, "body", "choice", desk_json("patch", _PATCH, "priority"),
+          S.PRIORITY_LENGTH, ("patch", V2_TICKET, "priority"), ("tickets.priority",)),
+    Input("v2 patch requestType", True, "body", "choice",
+          desk_json("patch", _PATCH, "requestType"), 16, ("patch", V2_TICKET, "requestType"),
+          ("tickets.request_type",)),
+    # v2 desk: notes
+    Input("v2 notes {ticket_id}", True, "path", "reference",
+          desk_path("post", V2_TICKETS + "/{value}/notes", {"body": "Seen."}),
+          S.PUBLIC_ID_LENGTH, ("post", V2_NOTES, "ticket_id"), _TICKET_REF,
+          past_range=_NOT_FOUND),
+    Input("v2 notes body", True, "body", "text",
+          desk_json("post", V2_TICKETS + "/{number}/notes", "body"), S.MESSAGE_LENGTH,
+          ("post", V2_NOTES, "body"), ("notes.body",)),
+    Input("v2 note edit body", True, "body", "text", desk_json("patch", _NOTE_PATH, "body"),
+          S.MESSAGE_LENGTH, ("patch", V2_NOTE, "body"), ("notes.body",)),
+    Input("v2 note {note_id}", True, "path", "text",
+          desk_path("delete", V2_TICKETS + "/{number}/notes/{value}"), S.PUBLIC_ID_LENGTH,
+          ("delete", V2_NOTE, "note_id"), ("notes.public_id",)),
+    # v2 desk: bulk changes, macros
+    Input("v2 bulk ticketIds[0]", True, "body", "text",
+          desk_json("post", V2_BULK, "ticketIds.0", ticketIds=[""]), S.PUBLIC_ID_LENGTH,
+          ("post", V2_BULK, "ticketIds.0"), _TICKET_REF),
+    Input("v2 bulk note", True, "body", "text",
+          desk_json("post", V2_BULK, "note", ticketIds=[NUMBER]), S.MESSAGE_LENGTH,
+          ("post", V2_BULK, "note"), ("notes.body",)),
+    Input("v2 bulk changes.subject", True, "body", "text",
+          desk_json("post", V2_BULK, "changes.subject", ticketIds=[NUMBER], changes={}),
+          S.SUBJECT_LENGTH, ("post", V2_BULK, "changes.subject"), ("tickets.subject",)),
+    Input("v2 apply-macro macroId", True, "body", "integer",
+          desk_json("post", V2_TICKETS + "/{number}/actions/apply-macro", "macroId"),
+          S.ROW_ID_MAX, ("post", V2_APPLY_MACRO, "macroId"), ("macros.id",)),
+    Input("v2 apply-macro {ticket_id}", True, "path", "reference",
+          desk_path("post", V2_TICKETS + "/{value}/actions/apply-macro", {"macroId": 1}),
+          S.PUBLIC_ID_LENGTH, ("post", V2_APPLY_MACRO, "ticket_id"), _TICKET_REF,
+          past_range=_NOT_FOUND),
     # Not stored: what a problem's `type` names.
     Input("errors {code}", True, "path", "text", get("/errors/{value}"), S.SLUG_LENGTH,
           ("get", "/errors/{code}", "code")),

@@ -103,10 +103,13 @@ def _allowed_methods(request: Request) -> list[str]:
             (compile_path(path)[0], {m.upper() for m in operations if m in _HTTP_METHODS})
             for path, operations in request.app.openapi()["paths"].items()
         )
+    matching = [(pattern, served) for pattern, served in index if pattern.match(request.url.path)]
+    # OpenAPI matches a concrete path before the templated ones (`/tickets/bulk`, then
+    # `/tickets/{ticket_id}`).
+    concrete = [served for pattern, served in matching if "(?P<" not in pattern.pattern]
     methods: set[str] = set()
-    for pattern, served in index:
-        if pattern.match(request.url.path):
-            methods |= served
+    for served in concrete or [served for _, served in matching]:
+        methods |= served
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)

@@ -195,6 +195,9 @@ class AuthFirstRoute(APIRoute):
     (`_read_forms_as_escaped_utf8`).
     """
 
+    # The scopes a caller needs before a broken body is described to it.
+    body_scopes: tuple[str, ...] = (WRITE_SUPPORT,)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
@@ -205,7 +208,7 @@ class AuthFirstRoute(APIRoute):
                 return await handler(request)
             except (RequestValidationError, HTTPException) as error:
                 if getattr(request.state, "key_id", None) is None:
-                    await _authenticate_writer(request)
+                    await _authenticate_writer(request, self.body_scopes)
                 if isinstance(error, HTTPException) and error.status_code == 400:
                     if isinstance(error.__cause__, UnicodeDecodeError):
                         raise ValidationFailed("The request body is not valid UTF-8.") from None
@@ -216,7 +219,7 @@ class AuthFirstRoute(APIRoute):
         return route_handler
 
 
-async def _authenticate_writer(request: Request) -> None:
+async def _authenticate_writer(request: Request, scopes: tuple[str, ...]) -> None:
     async with app_state(request).db.transaction() as session:
         principal = await authenticate(request, session)
-    check_scope(principal, (WRITE_SUPPORT,))
+    check_scope(principal, scopes)

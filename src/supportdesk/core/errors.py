@@ -204,3 +204,12 @@ class TicketClosed(Conflict):
 class ReopenNotAllowed(Forbidden):
     v2_code = "reopen_not_allowed"
     default_message = "This ticket may not be reopened by the client."
+
+
+class PreconditionFailed(SupportdeskError):
+    """`If-Match` names a version of the resource that is no longer current (RFC 9110 §13.1.1)."""
+
+    status_code = 412
+    v2_code = "precondition_failed"
+    code = "PRECONDITION_FAILED"
+    default_message = "The ticket changed since the ETag sent as If-Match: read it again."

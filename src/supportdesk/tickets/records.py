@@ -5,7 +5,7 @@ Records handed back are already filtered for the viewer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -42,6 +42,8 @@ class ReplyRecord:
     rating: int
     rated_at: datetime | None
     from_address: str
+    # When a Scheduled message goes out (staff only); None otherwise.
+    send_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,19 @@ class LinkedServiceRecord:
     hostname: str
     ai_summary: str
     ai_helpful: bool | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    """An internal staff note (staff views only)."""
+
+    id: int
+    public_id: str
+    staff_id: int
+    author_name: str
+    body: str
     created_at: datetime
     updated_at: datetime
 
@@ -123,6 +138,13 @@ class TicketRecord:
     attachments: list[AttachmentRecord]
     notes: list[str]
     linked_services: list[LinkedServiceRecord]
+    # Whether this is what staff see (the v2 rendering adds its `desk` object then).
+    staff_view: bool = False
+    # Staff views only (empty or None in a client's): notes in full, merge links.
+    note_records: list[NoteRecord] = field(default_factory=list)
+    merged_at: datetime | None = None
+    merged_into: str | None = None
+    merged_from: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +166,45 @@ class TicketSummaryRecord:
     name: str
     message_count: int
     linked_services: list[LinkedServiceRecord]
+    # What staff see of it besides (None in a client's list).
+    desk: DeskSummaryRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeskSummaryRecord:
+    """The staff's part of a ticket in a list (desk.md's ◦ fields)."""
+
+    status_name: str
+    client_id: int | None
+    owner_id: int | None
+    tags: list[str]
+    unread: bool
+    escalated: int
+    resolve_date: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEdit:
+    """A staff change to a ticket (the v2 PATCH), in the model's terms; `given` names the
+    fields the request carries (a field given as None clears it: owner, deadline)."""
+
+    given: frozenset[str]
+    status: str | None = None
+    priority: str | None = None
+    owner_id: int | None = None
+    department: str | None = None
+    subject: str | None = None
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    deadline: datetime | None = None
+    request_type: str | None = None
+    internal: bool | None = None
+    replies_locked: bool | None = None
+    client_may_reopen: bool | None = None
+    subscribers: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,13 +153,50 @@ def assert_message_shape(message: dict[str, Any], ticket_id: str) -> None:
         assert_attachment_shape(attachment, ticket_id)
 
 
+DESK_SUMMARY_KEYS = [
+    "statusName",
+    "clientId",
+    "ownerId",
+    "tags",
+    "unread",
+    "escalationLevel",
+    "resolveBy",
+]
+DESK_KEYS = [
+    "statusName",
+    "clientId",
+    "ownerId",
+    "owner",
+    "tags",
+    "bccEmails",
+    "subscriberIds",
+    "unread",
+    "requestType",
+    "deadline",
+    "internal",
+    "repliesLocked",
+    "clientMayReopen",
+    "escalationLevel",
+    "slaPolicyId",
+    "resolveBy",
+    "mergedInto",
+    "mergedFrom",
+    "notes",
+    "drafts",
+]
+
+
 def _nullable(value: Any, kind: type) -> bool:
     return value is None or type(value) is kind
 
 
 def assert_ticket_shape(ticket: dict[str, Any], *, detail: bool) -> None:
-    """The keys and JSON types of a v2 ticket (detail) or summary (list item), per v2.md."""
-    assert set(ticket) == (DETAIL_KEYS if detail else SUMMARY_KEYS), sorted(ticket)
+    """The keys and JSON types of a v2 ticket (detail) or summary (list item), per v2.md; a
+    staff view has `desk` after them (desk.md)."""
+    assert set(ticket) - {"desk"} == (DETAIL_KEYS if detail else SUMMARY_KEYS), sorted(ticket)
+    if "desk" in ticket:
+        assert list(ticket)[-1] == "desk", list(ticket)
+        assert list(ticket["desk"]) == (DESK_KEYS if detail else DESK_SUMMARY_KEYS), ticket
     assert re.fullmatch(f"tkt_{ULID}", ticket["id"]), ticket["id"]
     assert isinstance(ticket["number"], str)
     assert ticket["number"].isdigit()

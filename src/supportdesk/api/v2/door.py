@@ -24,5 +24,10 @@ V2 = Door(
         "service": "/context/serviceId",
         "attachments": "/attachmentIds",
         "critical_reason": "/criticalReason",
+        "status": "/status",
+        "owner": "/ownerId",
+        "subscribers": "/subscriberIds",
+        "add_tags": "/addTags",
+        "macro": "/macroId",
     },
 )

@@ -70,6 +70,11 @@ CODES: dict[str, tuple[int, str, str]] = {
         "Ticket closed",
         "A closed ticket takes no new messages: reopen it first.",
     ),
+    "precondition_failed": (
+        412,
+        "Precondition failed",
+        "`If-Match` names an `ETag` that is no longer current: read the resource again.",
+    ),
     "payload_too_large": (
         413,
         "Payload too large",

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from supportdesk.api.conditional import weak_etag
 from supportdesk.attachments.urls import v2_download_path
 from supportdesk.core.clock import day, iso_millis
-from supportdesk.tickets.models import REPLY_FLAG_SENSITIVE, SENT
+from supportdesk.tickets.models import (
+    FLAG_INTERNAL,
+    FLAG_NO_CLIENT_REOPEN,
+    FLAG_REPLIES_LOCKED,
+    REPLY_FLAG_SENSITIVE,
+    SCHEDULED,
+    SENT,
+)
 from supportdesk.tickets.records import (
     AttachmentRecord,
+    DeskSummaryRecord,
     LinkedServiceRecord,
+    NoteRecord,
     ReplyRecord,
     TicketRecord,
     TicketSummaryRecord,
@@ -81,12 +92,84 @@ def _summary_fields(
 
 def summary(ticket: TicketSummaryRecord) -> dict[str, Any]:
     fields, first = _summary_fields(ticket, ticket.v2_status, ticket.dept_slug, ticket.dept_name)
-    return {
+    shown = {
         **fields,
         "messageCount": ticket.message_count,
         "linkedServices": [_service(link) for link in ticket.linked_services],
         "aiSummary": (first.ai_summary or None) if first else None,
         "aiHelpful": first.ai_helpful if first else None,
+    }
+    if ticket.desk is not None:
+        shown["desk"] = desk_summary(ticket.desk)
+    return shown
+
+
+def _time(moment: datetime | None) -> str | None:
+    return iso_millis(moment) if moment is not None else None
+
+
+def desk_summary(desk: DeskSummaryRecord) -> dict[str, Any]:
+    """The staff's part of a list item (desk.md's ◦ fields, in the table's order)."""
+    return {
+        "statusName": desk.status_name,
+        "clientId": desk.client_id,
+        "ownerId": desk.owner_id,
+        "tags": desk.tags,
+        "unread": desk.unread,
+        "escalationLevel": desk.escalated,
+        "resolveBy": _time(desk.resolve_date),
+    }
+
+
+def note(record: NoteRecord) -> dict[str, Any]:
+    return {
+        "id": record.public_id,
+        "body": record.body,
+        "author": {"id": record.staff_id, "name": record.author_name},
+        "createdAt": iso_millis(record.created_at),
+        "updatedAt": iso_millis(record.updated_at),
+    }
+
+
+def draft(reply: ReplyRecord, ticket: TicketRecord) -> dict[str, Any]:
+    """A staff message not sent yet: the message shape, its state and when it goes out."""
+    return {
+        **message(reply, ticket.public_id, ticket.attachments),
+        "state": "scheduled" if reply.status == SCHEDULED else "draft",
+        "sendAt": _time(reply.send_at),
+    }
+
+
+def desk(ticket: TicketRecord) -> dict[str, Any]:
+    """What staff see of a ticket besides the client's view (desk.md), in the table's order."""
+    owner = ticket.owner
+    return {
+        "statusName": ticket.status,
+        "clientId": ticket.client_id,
+        "ownerId": owner.id if owner is not None else None,
+        "owner": {
+            "id": owner.id,
+            "username": owner.username,
+            "name": f"{owner.firstname} {owner.lastname}".strip(),
+        }
+        if owner is not None
+        else None,
+        "tags": ticket.tags,
+        "bccEmails": [address for address in ticket.bcc.split(",") if address],
+        "subscriberIds": ticket.subscriptions,
+        "unread": not ticket.admin_read,
+        "requestType": ticket.request_type,
+        "deadline": _time(ticket.deadline),
+        "internal": bool(ticket.flags & FLAG_INTERNAL),
+        "repliesLocked": bool(ticket.flags & FLAG_REPLIES_LOCKED),
+        "clientMayReopen": not ticket.flags & FLAG_NO_CLIENT_REOPEN,
+        "escalationLevel": ticket.escalated,
+        "slaPolicyId": ticket.sla_id,
+        "resolveBy": _time(ticket.resolve_date),
+        "mergedInto": ticket.merged_into,
+        "mergedFrom": ticket.merged_from,
+        "notes": [note(record) for record in ticket.note_records],
+        "drafts": [draft(reply, ticket) for reply in ticket.replies if reply.status != SENT],
     }
 
 
@@ -94,7 +177,7 @@ def detail(ticket: TicketRecord) -> dict[str, Any]:
     """The v2 ticket. Only sent messages appear: v2 has no way to mark a draft."""
     fields, first = _summary_fields(ticket, ticket.v2_status, ticket.dept_slug, ticket.dept_name)
     sent = [reply for reply in ticket.replies if reply.status == SENT]
-    return {
+    shown = {
         **fields,
         "body": ticket.body,
         "messageCount": len(sent),
@@ -106,3 +189,11 @@ def detail(ticket: TicketRecord) -> dict[str, Any]:
         "aiSummary": (first.ai_summary or None) if first else None,
         "aiHelpful": first.ai_helpful if first else None,
     }
+    if ticket.staff_view:
+        shown["desk"] = desk(ticket)
+    return shown
+
+
+def detail_etag(ticket: TicketRecord) -> str:
+    """The detail's `ETag`, as the GET sends it and a PATCH's `If-Match` is checked against."""
+    return weak_etag(detail(ticket))

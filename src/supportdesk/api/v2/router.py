@@ -19,7 +19,7 @@ from supportdesk.api.inputs import (
     json_body,
     url_is_text,
 )
-from supportdesk.api.v2 import render
+from supportdesk.api.v2 import paths, render
 from supportdesk.api.v2.door import V2
 from supportdesk.api.v2.listing import V2ListQuery
 from supportdesk.api.v2.problems import describe
@@ -99,7 +99,7 @@ async def list_tickets(
 
 
 @router.get(
-    "/tickets/{ticket_id}",
+    paths.TICKET,
     response_model=V2Ticket,
     responses={
         304: {"description": "Not modified: the `If-None-Match` tag is current."},

@@ -96,6 +96,67 @@ class V2LinkedService(BaseModel):
     details: V2ServiceDetails | None
 
 
+class V2DeskSummary(BaseModel):
+    """What staff see of a ticket in a list besides the client's view."""
+
+    statusName: str
+    clientId: int | None
+    ownerId: int | None
+    tags: list[str]
+    unread: bool
+    escalationLevel: int
+    resolveBy: str | None
+
+
+class V2NoteAuthor(BaseModel):
+    id: int
+    name: str
+
+
+class V2Note(BaseModel):
+    id: str
+    body: str
+    author: V2NoteAuthor
+    createdAt: str
+    updatedAt: str
+
+
+class V2Draft(V2Message):
+    state: Literal["draft", "scheduled"]
+    sendAt: str | None
+
+
+class V2DeskOwner(BaseModel):
+    id: int
+    username: str
+    name: str
+
+
+class V2Desk(BaseModel):
+    """What staff see of a ticket besides the client's view (desk.md)."""
+
+    statusName: str
+    clientId: int | None
+    ownerId: int | None
+    owner: V2DeskOwner | None
+    tags: list[str]
+    bccEmails: list[str]
+    subscriberIds: list[int]
+    unread: bool
+    requestType: str
+    deadline: str | None
+    internal: bool
+    repliesLocked: bool
+    clientMayReopen: bool
+    escalationLevel: int
+    slaPolicyId: int | None
+    resolveBy: str | None
+    mergedInto: str | None
+    mergedFrom: list[str]
+    notes: list[V2Note]
+    drafts: list[V2Draft]
+
+
 class V2TicketSummary(BaseModel):
     id: str
     number: str
@@ -113,12 +174,15 @@ class V2TicketSummary(BaseModel):
     linkedServices: list[V2LinkedService]
     aiSummary: str | None
     aiHelpful: bool | None
+    # Staff keys only (desk.md).
+    desk: V2DeskSummary | None = None
 
 
 class V2Ticket(V2TicketSummary):
     body: str
     attachments: list[V2Attachment]
     messages: list[V2Message]
+    desk: V2Desk | None = None  # type: ignore[assignment]
 
 
 class V2TicketPage(BaseModel):

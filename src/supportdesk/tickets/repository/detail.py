@@ -42,6 +42,7 @@ from supportdesk.tickets.models import (
 from supportdesk.tickets.records import (
     AttachmentRecord,
     LinkedServiceRecord,
+    NoteRecord,
     OwnerRecord,
     ReplyRecord,
     TicketRecord,
@@ -54,6 +55,9 @@ from supportdesk.tickets.repository.scope import (
 
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 _OrgDepartment = aliased(Department, name="org_department")
+_NoteAuthor = aliased(Staff, name="note_author")
+_Parent = aliased(Ticket, name="parent_ticket")
+_Merged = aliased(Ticket, name="merged_ticket")
 
 
 def linked_services_column() -> Any:
@@ -120,8 +124,33 @@ def _collections(staff_view: bool) -> list[Any]:
     links = linked_services_column()
     if staff_view:
         notes: Any = (
-            select(json_list(json_row_of(id=Note.id, body=Note.body)))
+            select(
+                json_list(
+                    json_row_of(
+                        id=Note.id,
+                        public_id=Note.public_id,
+                        staff_id=Note.staff_id,
+                        firstname=_NoteAuthor.firstname,
+                        lastname=_NoteAuthor.lastname,
+                        body=Note.body,
+                        created_at=Note.created_at,
+                        updated_at=Note.updated_at,
+                    )
+                )
+            )
+            .select_from(Note)
+            .join(_NoteAuthor, _NoteAuthor.id == Note.staff_id)
             .where(Note.ticket_id == Ticket.id)
+            .scalar_subquery()
+        )
+        merged_into: Any = (
+            select(_Parent.public_id)
+            .where(_Parent.id == Ticket.parent_id, Ticket.merged_at.is_not(None))
+            .scalar_subquery()
+        )
+        merged_from: Any = (
+            select(json_list(_Merged.public_id))
+            .where(_Merged.parent_id == Ticket.id, _Merged.merged_at.is_not(None))
             .scalar_subquery()
         )
         subscriptions: Any = (
@@ -130,7 +159,7 @@ def _collections(staff_view: bool) -> list[Any]:
             .scalar_subquery()
         )
     else:
-        notes = subscriptions = literal(None)
+        notes = subscriptions = merged_into = merged_from = literal(None)
     return [
         tags.label("tags"),
         labels.label("labels"),
@@ -138,6 +167,8 @@ def _collections(staff_view: bool) -> list[Any]:
         links.label("links"),
         notes.label("notes"),
         subscriptions.label("subscriptions"),
+        merged_into.label("merged_into"),
+        merged_from.label("merged_from"),
     ]
 
 
@@ -203,6 +234,7 @@ def _replies_statement(staff_view: bool) -> AnySelect:
         Reply.rating,
         Reply.rated_at,
         Reply.from_address,
+        Reply.send_at,
     ).where(Reply.ticket_id == bindparam("ticket_id"))
     if not staff_view:
         statement = statement.where(reply_shown_to_clients())
@@ -217,6 +249,7 @@ _DATETIMES = (
     "start_date",
     "resolve_date",
     "deadline",
+    "merged_at",
 )
 _BOOLEANS = ("admin_read", "client_read")
 
@@ -235,7 +268,7 @@ def _normalised(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-_REPLY_DATETIMES = ("created_at", "edited_at", "rated_at")
+_REPLY_DATETIMES = ("created_at", "edited_at", "rated_at", "send_at")
 
 
 @functools.cache
@@ -283,6 +316,24 @@ def _attachments(value: str | None) -> list[AttachmentRecord]:
     )
 
 
+def _notes(value: str | None) -> list[NoteRecord]:
+    return sorted(
+        (
+            NoteRecord(
+                id=note["id"],
+                public_id=note["public_id"],
+                staff_id=note["staff_id"],
+                author_name=f"{note['firstname']} {note['lastname']}".strip(),
+                body=note["body"],
+                created_at=parse_stored(note["created_at"]),  # type: ignore[arg-type]
+                updated_at=parse_stored(note["updated_at"]),  # type: ignore[arg-type]
+            )
+            for note in _json(value)
+        ),
+        key=lambda note: (note.created_at, note.id),
+    )
+
+
 def linked_services(value: str | None) -> list[LinkedServiceRecord]:
     return sorted(
         (
@@ -324,6 +375,7 @@ async def get_visible_ticket(
     ]
     attachments = _attachments(m["attachments"])
     links = linked_services(m["links"])
+    notes = _notes(m["notes"])
     owner = (
         OwnerRecord(
             id=m["owner_id_"],
@@ -383,6 +435,11 @@ async def get_visible_ticket(
         subscriptions=sorted(_json(m["subscriptions"])),
         replies=replies,
         attachments=attachments,
-        notes=[note["body"] for note in sorted(_json(m["notes"]), key=lambda n: n["id"])],
+        notes=[note.body for note in sorted(notes, key=lambda n: n.id)],
         linked_services=links,
+        staff_view=staff_view,
+        note_records=notes,
+        merged_at=m["merged_at"],
+        merged_into=m["merged_into"],
+        merged_from=sorted(_json(m["merged_from"])),
     )
