@@ -16,6 +16,7 @@ from supportdesk.api.v1.attachments import router as v1_attachments_router
 from supportdesk.api.v1.lane import TicketReadLane
 from supportdesk.api.v1.router import router as v1_router
 from supportdesk.api.v2.attachments import router as v2_attachments_router
+from supportdesk.api.v2.conversation import router as v2_conversation_router
 from supportdesk.api.v2.cursor import CursorCodec
 from supportdesk.api.v2.router import errors_router
 from supportdesk.api.v2.router import router as v2_router
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v1_attachments_router)
     app.include_router(v2_router)
     app.include_router(v2_attachments_router)
+    app.include_router(v2_conversation_router)
     app.include_router(errors_router)
     if settings.read_lane:
         app.add_middleware(TicketReadLane)

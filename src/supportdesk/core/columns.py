@@ -27,6 +27,7 @@ IP_ADDRESS_LENGTH = 45  # the longest IPv6 text (IPv4-mapped)
 FILENAME_LENGTH = 255
 CONTENT_TYPE_LENGTH = 127
 SERVICE_NAME_LENGTH = 255
+STATUS_NAME_LENGTH = 64  # statuses.name, replies.status_after
 # Columns that hold one of a fixed set of names (their inputs are choices, not free text).
 PRIORITY_LENGTH = 16
 SERVICE_TYPE_LENGTH = 16

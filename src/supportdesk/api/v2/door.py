@@ -24,5 +24,12 @@ V2 = Door(
         "service": "/context/serviceId",
         "attachments": "/attachmentIds",
         "critical_reason": "/criticalReason",
+        "status_after": "/status",
+        "send_at": "/sendAt",
+        "draft": "/draft",
+        "notify": "/notify",
+        "keep_if_client_replies": "/keepIfClientReplies",
+        "last_seen_message": "/lastSeenMessageId",
+        "force": "/force",
     },
 )
