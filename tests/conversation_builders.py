@@ -21,6 +21,8 @@ from tests.builders import World
 
 ALL_SCOPES = ("read:support", "write:support", "read:account")
 WRITE_SCOPES = ("read:support", "write:support")
+# A staff key may also carry the staff-only scopes (desk.md).
+STAFF_SCOPES = (*ALL_SCOPES, "manage:support", "admin:support")
 
 
 async def reply(db: Database, ticket_id: int, **columns: Any) -> int:
@@ -160,7 +162,7 @@ async def cast(db: Database) -> Cast:
         other_key=(
             await builders.api_key(db, client_id=world.other_client_id, scopes=WRITE_SCOPES)
         )[1],
-        staff_key=(await builders.api_key(db, staff_id=world.staff_id, scopes=ALL_SCOPES))[1],
+        staff_key=(await builders.api_key(db, staff_id=world.staff_id, scopes=STAFF_SCOPES))[1],
         dept_slug=await department_slug(db, world.dept_id),
         hidden_dept_slug=await department_slug(db, world.hidden_dept_id),
     )
