@@ -131,15 +131,17 @@ def _references(
     return [(f"reference {field}", *invalid, words) for field, words in found]
 
 
-def _staff_message(
+def staff_message_refusals(
     known: Known, label: str, body: dict[str, Any], invalid: tuple[int, str]
 ) -> list[Refusal]:
     """desk.md: a staff message's options are a staff key's; the status must name one; `sendAt`
     is a future time, and not a draft's; `lastSeenMessageId` names a message of the ticket
     (generated ids name none)."""
     found: list[Refusal] = []
-    if label == MESSAGE_V2 and known.get("viewer") != "staff":
-        if any(name in body for name in STAFF_MESSAGE_FIELDS):
+    if label not in (MESSAGE_V2, EDIT_MESSAGE_V2):
+        return found
+    if known.get("viewer") != "staff":  # a client's edit of a draft is 403, as documented
+        if label == MESSAGE_V2 and any(name in body for name in STAFF_MESSAGE_FIELDS):
             found.append(("staff-only message field", *invalid, "only a staff key may set this"))
         return found
     if body.get("status") is not None and body["status"] not in STATUSES:
@@ -195,8 +197,7 @@ def refused_by_contract(known: Known, label: str, case: Any) -> list[Refusal]:
         refusals.append(("critical needs a reason", *invalid, "criticalReason"))  # v2.md
     if label in (CREATE_V1, CREATE_V2, MESSAGE_V2):
         refusals += _references(known, label, body, invalid)
-    if label in (MESSAGE_V2, EDIT_MESSAGE_V2):
-        refusals += _staff_message(known, label, body, invalid)
+    refusals += staff_message_refusals(known, label, body, invalid)
     if label in (LIST_V2, EVENTS_V2) and query.get("cursor") not in (None, known.get("cursor")):
         # v2.md: "the cursor is opaque ... a tampered one gets invalid_cursor".
         refusals.append(("cursor not issued", 400, "invalid_cursor", ""))

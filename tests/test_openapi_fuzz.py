@@ -71,6 +71,7 @@ from supportdesk.core.db import Database
 from supportdesk.core.errors import RangeNotSatisfiable, UnsupportedMediaType
 from tests import builders
 from tests import conversation_builders as conversation
+from tests.fuzz_refusals import staff_message_refusals
 from tests.support import client_for, close_limiter
 
 MAX_EXAMPLES = 30  # generated cases per operation (fewer where there is little to vary)
@@ -455,11 +456,17 @@ def _strings(body: dict[str, Any], dotted: str) -> list[str]:
     ]
 
 
-def _refused_by_contract(case: Any, label: str, world: FuzzWorld) -> Refusal | None:
+def _refused_by_contract(
+    case: Any, label: str, world: FuzzWorld, viewer: str = "staff"
+) -> Refusal | None:
     """The rule of the contract (../shared/contract) that refuses this valid case, if any."""
     body = case.body if isinstance(case.body, dict) else {}
     query = case.query or {}
     invalid = Refusal(400, "VALIDATION_ERROR" if label == CREATE_V1 else "invalid_request")
+    if staff_message_refusals({"viewer": viewer}, label, body, (400, "invalid_request")):
+        # desk.md: a staff message's options (tests/fuzz_refusals.py); the ticket or the
+        # message it names may not be there (404 first).
+        return Refusal(400, "invalid_request", or_not_found=True)
     if any(isinstance(body.get(name), float) for name in STRICT_INTEGERS.get(label, ())):
         return invalid
     texts = [text for name in TEXTS.get(label, ()) for text in _strings(body, name)]
@@ -592,7 +599,7 @@ def test_operation_conforms_to_its_schema(
     _point_at_known(case, label, fuzz_world, viewer, data)
     key = fuzz_world.key(viewer)
     positive = case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
-    refusal = _refused_by_contract(case, label, fuzz_world) if positive else None
+    refusal = _refused_by_contract(case, label, fuzz_world, viewer) if positive else None
     excluded = [positive_data_acceptance] if refusal is not None else []
     if _invalid_only_in_the_document(case, label):
         excluded.append(negative_data_rejection)

@@ -3,10 +3,11 @@
 `supportdesk serve` runs on a free port, on this leg's database (SQLite or PostgreSQL), with
 data to reach: a client's open, closed and internal tickets, another client's, files stored
 through the API, a service, a visible and a hidden department, an issued list cursor. Then
-`schemathesis run` runs twice, with a client key and with a staff key (both with every scope
-and a limit never reached), with `--checks all` and every phase (examples, coverage, fuzzing,
-stateful) as `tests/schemathesis.toml` budgets them. Generated values name nothing most of the
-time, so the test hands schemathesis the data above as dictionaries it draws from now and then.
+`schemathesis run` runs twice, with a client key and with a staff key (each with every scope
+its kind of key may hold, and a limit never reached), with `--checks all` and every phase
+(examples, coverage, fuzzing, stateful) as `tests/schemathesis.toml` budgets them. Generated
+values name nothing most of the time, so the test hands schemathesis the data above as
+dictionaries it draws from now and then.
 
 A run passes when schemathesis exits 0. No check is switched off (`SWITCHED_OFF` would name
 one, with the contract rule that justifies it). A `positive_data_acceptance` failure is dropped
@@ -82,6 +83,8 @@ class Reachable:
     cursor: str
     # Each stored file's size, by its id and by its `tatt_` id (a Range past it is 416).
     file_sizes: dict[str, int] = field(default_factory=dict)
+    # A client's message and a staff draft on the first ticket.
+    message_ids: list[str] = field(default_factory=list)
 
 
 async def _upload(api: httpx.AsyncClient, key: str, data: bytes, name: str) -> str:
@@ -99,13 +102,11 @@ async def reachable(db: Database, app: FastAPI) -> Reachable:
     world = await builders.world(db)
     keys = {
         viewer: (
-            await builders.api_key(
-                db, scopes=conversation.ALL_SCOPES, rate_limit_per_minute=UNLIMITED, **owner
-            )
+            await builders.api_key(db, scopes=scopes, rate_limit_per_minute=UNLIMITED, **owner)
         )[1]
-        for viewer, owner in (
-            ("client", {"client_id": world.client_id}),
-            ("staff", {"staff_id": world.staff_id}),
+        for viewer, owner, scopes in (
+            ("client", {"client_id": world.client_id}, conversation.ALL_SCOPES),
+            ("staff", {"staff_id": world.staff_id}, conversation.STAFF_SCOPES),
         )
     }
     service = await builders.service(db, world.client_id)
@@ -133,6 +134,12 @@ async def reachable(db: Database, app: FastAPI) -> Reachable:
             json={"message": "The logs.", "attachmentIds": uploads},
         )
         assert attached.status_code == 201, attached.text
+        drafted = await api.post(
+            f"/api/v2/support/tickets/{public_ids[0]}/messages",
+            headers={"X-API-Key": keys["staff"]},
+            json={"message": "A draft.", "draft": True},
+        )
+        assert drafted.status_code == 201, drafted.text
         page = await api.get(
             "/api/v2/support/tickets", params={"limit": 1}, headers={"X-API-Key": keys["staff"]}
         )
@@ -161,6 +168,7 @@ async def reachable(db: Database, app: FastAPI) -> Reachable:
         service_id=service,
         cursor=str(page.json()["nextCursor"]),
         file_sizes=file_sizes,
+        message_ids=[attached.json()["id"], drafted.json()["id"]],
     )
 
 
@@ -188,6 +196,7 @@ def _configuration(data: Reachable) -> str:
         "client-ids": [data.client_id],
         "service-ids": [data.service_id],
         "cursors": [data.cursor],
+        "message-ids": data.message_ids,
         "codes": sorted(CODES),
     }
     everywhere = {
@@ -204,6 +213,10 @@ def _configuration(data: Reachable) -> str:
         "body.context.service_id": "service-ids",
         "body.context.serviceId": "service-ids",
         "path.code": "codes",
+        "path.message_id": "message-ids",
+        "body.messageId": "message-ids",
+        "body.lastSeenMessageId": "message-ids",
+        "body.intoTicketId": "refs",
     }
     by_operation = {
         "GET /api/support/tickets/{number}/attachments/{attachment_id}": "file-ids",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from supportdesk.accounts import repository as accounts
+from supportdesk.accounts.repository import Contact
 from supportdesk.core.actor import Actor
 from supportdesk.core.clock import iso_millis, utcnow
 from supportdesk.core.db import DbSession
@@ -124,6 +125,7 @@ async def apply_sent_reply(
     status_after: str,
     now: datetime,
     changed: Changes | None = None,
+    author: Contact | None = None,
 ) -> None:
     """What a staff message does to its ticket once it is sent (model.md, lifecycle 2)."""
     await repository.update_ticket(
@@ -137,7 +139,7 @@ async def apply_sent_reply(
     changes: Changes = {"message": {"from": None, "to": message_id}, **(changed or {})}
     if status_after != ticket.status:
         changes["status"] = {"from": ticket.status, "to": status_after}
-    await service.record_change(session, actor, ticket.id, "replied", changes, now)
+    await service.record_change(session, actor, ticket.id, "replied", changes, now, author)
 
 
 # --- a message not yet sent -------------------------------------------------------------------

@@ -299,7 +299,7 @@ async def post_message(
     if staff is not None:
         if sent_now:
             await conversation.apply_sent_reply(
-                session, actor, ticket, message_id, staff.status_after, now
+                session, actor, ticket, message_id, staff.status_after, now, author=author
             )
         else:
             kind = "drafted" if staff.state == DRAFT else "scheduled"
