@@ -33,15 +33,16 @@ EDIT_MESSAGE_V2 = "PATCH /api/v2/support/tickets/{ticket_id}/messages/{message_i
 SPLIT_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/split"
 EVENTS_V2 = "GET /api/v2/support/tickets/{ticket_id}/events"
 # A staff message's options (desk.md): a client key setting one is 400.
-STAFF_MESSAGE_FIELDS = (
-    "status",
-    "draft",
-    "sendAt",
-    "notify",
-    "keepIfClientReplies",
-    "lastSeenMessageId",
-    "force",
-)
+# (A field sent with its default value asks for nothing: a generated client sends them.)
+STAFF_MESSAGE_FIELDS = {
+    "status": None,
+    "draft": False,
+    "sendAt": None,
+    "notify": True,
+    "keepIfClientReplies": False,
+    "lastSeenMessageId": None,
+    "force": False,
+}
 # The statuses the data holds (the built-ins), by name and by v2 status.
 STATUSES = {
     "Open",
@@ -141,7 +142,9 @@ def staff_message_refusals(
     if label not in (MESSAGE_V2, EDIT_MESSAGE_V2):
         return found
     if known.get("viewer") != "staff":  # a client's edit of a draft is 403, as documented
-        if label == MESSAGE_V2 and any(name in body for name in STAFF_MESSAGE_FIELDS):
+        if label == MESSAGE_V2 and any(
+            name in body and body[name] != default for name, default in STAFF_MESSAGE_FIELDS.items()
+        ):
             found.append(("staff-only message field", *invalid, "only a staff key may set this"))
         return found
     if body.get("status") is not None and body["status"] not in STATUSES:

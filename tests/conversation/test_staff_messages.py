@@ -213,9 +213,9 @@ class TestClientKeys:
         ref = await ticket_of(desk, db, NUMBER)
         for field, value in (
             ("status", "Closed"),
-            ("draft", False),
+            ("draft", True),
             ("sendAt", _later()),
-            ("notify", True),
+            ("notify", False),
             ("keepIfClientReplies", True),
             ("lastSeenMessageId", ref),
             ("force", True),
@@ -224,6 +224,24 @@ class TestClientKeys:
             body = assert_invalid(response, f"/{field}")
             assert body["errors"][0]["code"] == "staff_only"
         assert (await detail(api, desk.client_key, ref))["messages"] == []
+
+    async def test_a_client_sending_the_defaults_is_a_plain_reply(
+        self, api: httpx.AsyncClient, db: Database, desk: Desk
+    ) -> None:
+        """What a generated client sends: every field, at its default."""
+        ref = await ticket_of(desk, db, NUMBER)
+        defaults = {
+            "status": None,
+            "draft": False,
+            "sendAt": None,
+            "notify": True,
+            "keepIfClientReplies": False,
+            "lastSeenMessageId": None,
+            "force": False,
+        }
+        response = await post(api, desk.client_key, ref, **defaults)
+        assert response.status_code == 201, response.text
+        assert (await detail(api, desk.client_key, ref))["status"] == "customer_reply"
 
     async def test_a_client_reply_is_as_it_was(
         self, api: httpx.AsyncClient, db: Database, desk: Desk

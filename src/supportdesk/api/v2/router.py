@@ -207,8 +207,11 @@ def _reply_options(payload: V2PostMessage) -> ReplyOptions:
         keep_if_client_replies=payload.keepIfClientReplies,
         last_seen_message_id=payload.lastSeenMessageId,
         force=payload.force,
+        # A field sent with its default value asks for nothing (generated clients send them).
         given=tuple(
-            model for wire, model in _REPLY_OPTIONS.items() if wire in payload.model_fields_set
+            model
+            for wire, model in _REPLY_OPTIONS.items()
+            if getattr(payload, wire) != V2PostMessage.model_fields[wire].default
         ),
     )
 
