@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from supportdesk.attachments.detect import detect_content_type
@@ -30,6 +31,30 @@ CREATE_V2 = "POST /api/v2/support/tickets"
 MESSAGE_V2 = "POST /api/v2/support/tickets/{ticket_id}/messages"
 LIST_V2 = "GET /api/v2/support/tickets"
 UPLOAD_V2 = "POST /api/v2/support/attachments"
+EDIT_MESSAGE_V2 = "PATCH /api/v2/support/tickets/{ticket_id}/messages/{message_id}"
+SPLIT_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/split"
+EVENTS_V2 = "GET /api/v2/support/tickets/{ticket_id}/events"
+# A staff message's options (desk.md): a client key setting one is 400.
+# (A field sent with its default value asks for nothing: a generated client sends them.)
+STAFF_MESSAGE_FIELDS = {
+    "status": None,
+    "draft": False,
+    "sendAt": None,
+    "notify": True,
+    "keepIfClientReplies": False,
+    "lastSeenMessageId": None,
+    "force": False,
+}
+# The statuses the data holds (the built-ins), by name and by v2 status.
+STATUSES = {
+    "Open",
+    "Answered",
+    "Client-Reply",
+    "In-Progress",
+    "On-Hold",
+    "Closed",
+    *("open", "answered", "customer_reply", "in_progress", "on_hold", "closed"),
+}
 DOWNLOADS = {
     "GET /api/support/tickets/{number}/attachments/{attachment_id}": "RANGE_NOT_SATISFIABLE",
     "GET /api/v2/support/attachments/{attachment_id}": "range_not_satisfiable",
@@ -215,6 +240,39 @@ def _desk(known: Known, label: str, case: Any, body: dict[str, Any]) -> list[Ref
     return refusals
 
 
+def staff_message_refusals(
+    known: Known, label: str, body: dict[str, Any], invalid: tuple[int, str]
+) -> list[Refusal]:
+    """desk.md: a staff message's options are a staff key's; the status must name one; `sendAt`
+    is a future time, and not a draft's; `lastSeenMessageId` names a message of the ticket
+    (generated ids name none)."""
+    found: list[Refusal] = []
+    if label not in (MESSAGE_V2, EDIT_MESSAGE_V2):
+        return found
+    if known.get("viewer") != "staff":  # a client's edit of a draft is 403, as documented
+        if label == MESSAGE_V2 and any(
+            name in body and body[name] != default for name, default in STAFF_MESSAGE_FIELDS.items()
+        ):
+            found.append(("staff-only message field", *invalid, "only a staff key may set this"))
+        return found
+    if body.get("status") is not None and body["status"] not in STATUSES:
+        found.append(("unknown status", *invalid, "no status has that name"))
+    send_at = body.get("sendAt")
+    if isinstance(send_at, str):
+        try:
+            moment = datetime.fromisoformat(send_at.replace("z", "Z"))
+            past = moment.tzinfo is None or moment.astimezone(UTC) <= datetime.now(UTC)
+        except (ValueError, OverflowError):
+            past = True
+        if past:
+            found.append(("sendAt not a future time", *invalid, ""))
+        if label == MESSAGE_V2 and body.get("draft") is True:
+            found.append(("a draft has no send time", *invalid, "a draft has no send time"))
+    if label == MESSAGE_V2 and body.get("lastSeenMessageId") is not None and not body.get("force"):
+        found.append(("reference lastSeenMessageId", *invalid, "no message of this ticket"))
+    return found
+
+
 def _file_bytes(value: Any) -> bytes | None:
     """The bytes a `file` part carries: text as UTF-8, bytes as they are, and schemathesis'
     `Binary` (a `str` subclass holding bytes, made for `format: binary`) as its bytes."""
@@ -319,7 +377,7 @@ def refused_by_contract(known: Known, label: str, case: Any) -> list[Refusal]:
             # The address pattern's `\s`: ASCII to schemathesis, all of Unicode's White_Space
             # to the server, which trims the address first.
             refusals.append(("address white space", *invalid, ""))
-    subject = body.get("subject") if label in (CREATE_V1, CREATE_V2) else None
+    subject = body.get("subject") if label in (CREATE_V1, CREATE_V2, SPLIT_V2) else None
     if isinstance(subject, str) and not subject.strip(WHITE_SPACE):
         refusals.append(("subject blank once trimmed", *invalid, "subject"))  # v1.md: 1–255
     if label == CREATE_V2 and body.get("priority") == "critical" and not body.get("criticalReason"):
@@ -333,7 +391,8 @@ def refused_by_contract(known: Known, label: str, case: Any) -> list[Refusal]:
     if label == LIST_V2 and query.get("cursor") is not None and other_order(query):
         # A cursor is for the order it was issued in (the known one: the default, no search).
         refusals.append(("cursor of another order", 400, "invalid_cursor", ""))
-    if label == LIST_V2 and query.get("cursor") not in (None, known.get("cursor")):
+    refusals += staff_message_refusals(known, label, body, invalid)
+    if label in (LIST_V2, EVENTS_V2) and query.get("cursor") not in (None, known.get("cursor")):
         # v2.md: "the cursor is opaque ... a tampered one gets invalid_cursor".
         refusals.append(("cursor not issued", 400, "invalid_cursor", ""))
     data = _file_bytes(body.get("file")) if label == UPLOAD_V2 else None

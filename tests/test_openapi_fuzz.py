@@ -60,6 +60,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.result import Err, Ok
 from schemathesis.python import asgi
 from schemathesis.schemas import APIOperation
+from sqlalchemy import select
 
 from supportdesk.api.conditional import matches
 from supportdesk.api.deps import state_of
@@ -70,9 +71,10 @@ from supportdesk.attachments.detect import detect_content_type
 from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.core.errors import RangeNotSatisfiable, UnsupportedMediaType
+from supportdesk.models import Reply
 from tests import builders
 from tests import conversation_builders as conversation
-from tests.fuzz_refusals import list_refusals, other_order
+from tests.fuzz_refusals import list_refusals, other_order, staff_message_refusals
 from tests.support import client_for, close_limiter
 
 MAX_EXAMPLES = 30  # generated cases per operation (fewer where there is little to vary)
@@ -97,6 +99,11 @@ REOPEN_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/reopen"
 UPLOAD_V2 = "POST /api/v2/support/attachments"
 DOWNLOAD_V2 = "GET /api/v2/support/attachments/{attachment_id}"
 ERROR_CODE = "GET /errors/{code}"
+EDIT_MESSAGE_V2 = "PATCH /api/v2/support/tickets/{ticket_id}/messages/{message_id}"
+SEND_MESSAGE_V2 = "POST /api/v2/support/tickets/{ticket_id}/messages/{message_id}/actions/send"
+MERGE_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/merge"
+SPLIT_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/split"
+EVENTS_V2 = "GET /api/v2/support/tickets/{ticket_id}/events"
 HEALTH = frozenset({"GET /healthz", "GET /readyz"})
 UNAUTHENTICATED = HEALTH | {ERROR_CODE}
 
@@ -138,6 +145,9 @@ class FuzzWorld:
     cursor: str
     # Pending uploads (`satt_`) by viewer, used up as cases attach them.
     uploads: dict[str, list[str]]
+    # The first ticket's drafts and its sent messages (`tmsg_` ids).
+    drafts: tuple[str, ...] = ()
+    sent: tuple[str, ...] = ()
 
     def key(self, viewer: str) -> str | None:
         return {"client": self.client_key, "staff": self.staff_key}.get(viewer)
@@ -165,9 +175,11 @@ async def _attach(api: httpx.AsyncClient, key: str, ticket: Known, uploads: list
 @pytest.fixture
 async def fuzz_world(db: Database, app: FastAPI) -> FuzzWorld:
     world = await builders.world(db)
-    scopes = conversation.ALL_SCOPES
     _, client_key = await builders.api_key(
-        db, client_id=world.client_id, scopes=scopes, rate_limit_per_minute=UNLIMITED
+        db,
+        client_id=world.client_id,
+        scopes=conversation.ALL_SCOPES,
+        rate_limit_per_minute=UNLIMITED,
     )
     _, staff_key = await builders.api_key(
         db,
@@ -181,6 +193,8 @@ async def fuzz_world(db: Database, app: FastAPI) -> FuzzWorld:
     )
     await builders.replies(db, mine.id, 3)
     await builders.reply(db, mine.id, status="Draft")
+    for _ in range(5):
+        await builders.reply(db, mine.id, status="Draft")
     await builders.note(db, mine.id, world.staff_id, "internal")
     await builders.link_service(db, mine.id, service, ai_helpful=True)
     built = (
@@ -246,7 +260,17 @@ async def fuzz_world(db: Database, app: FastAPI) -> FuzzWorld:
         files=tuple(files),
         cursor=str(cursor),
         uploads=uploads,
+        drafts=tuple(await _message_ids(db, built[0].id, "Draft")),
+        sent=tuple(await _message_ids(db, built[0].id, "Sent")),
     )
+
+
+async def _message_ids(db: Database, ticket_id: int, status: str) -> list[str]:
+    async with db.transaction() as session:
+        found = await session.execute(
+            select(Reply.public_id).where(Reply.ticket_id == ticket_id, Reply.status == status)
+        )
+        return [str(public_id) for public_id in found.scalars()]
 
 
 def _closing_the_limiter(app: FastAPI) -> None:
@@ -354,8 +378,14 @@ def _point_at_known(
     elif label == DOWNLOAD_V1 and path:
         known = data.draw(st.sampled_from(world.files))
         case.path_parameters = {"number": known.ticket.number, "attachment_id": known.id}
-    elif label in (TICKET_V2, MESSAGE_V2, CLOSE_V2, REOPEN_V2) and path:
+    elif label in (TICKET_V2, MESSAGE_V2, CLOSE_V2, REOPEN_V2, EVENTS_V2, MERGE_V2) and path:
         case.path_parameters = {"ticket_id": _ticket_ref(world, data)}
+    elif label in (EDIT_MESSAGE_V2, SEND_MESSAGE_V2, SPLIT_V2) and path:
+        mine = world.tickets[0]
+        parameters = {"ticket_id": data.draw(st.sampled_from((mine.public_id, str(mine.number))))}
+        if label != SPLIT_V2:
+            parameters["message_id"] = data.draw(st.sampled_from(world.drafts))
+        case.path_parameters = parameters
     elif label == DOWNLOAD_V2:
         known = data.draw(st.sampled_from(world.files))
         if path:
@@ -407,6 +437,10 @@ def _valid_body(
             body["attachmentIds"] = _upload_ids(world, viewer, data)
     elif label == MESSAGE_V2 and "attachmentIds" in body:
         body["attachmentIds"] = _upload_ids(world, viewer, data)
+    elif label == MERGE_V2:
+        body["intoTicketId"] = _ticket_ref(world, data)
+    elif label == SPLIT_V2:
+        body["messageId"] = data.draw(st.sampled_from(world.sent))
     elif label == UPLOAD_V2:
         if not data.draw(st.booleans()):
             # As text: the document's `file` is a string, and bytes would make the case invalid.
@@ -471,6 +505,10 @@ def _refused_by_contract(
         return invalid
     if label == LIST_V2 and query.get("cursor") is not None and other_order(query):
         return Refusal(400, "invalid_cursor")
+    if staff_message_refusals({"viewer": viewer or "staff"}, label, body, (400, "invalid_request")):
+        # desk.md: a staff message's options (tests/fuzz_refusals.py); the ticket or the
+        # message it names may not be there (404 first).
+        return Refusal(400, "invalid_request", or_not_found=True)
     if any(isinstance(body.get(name), float) for name in STRICT_INTEGERS.get(label, ())):
         return invalid
     texts = [text for name in TEXTS.get(label, ()) for text in _strings(body, name)]
@@ -486,11 +524,12 @@ def _refused_by_contract(
         # U+3000...; the server (Rust regex), which also trims the address first, all of
         # Unicode's White_Space, U+0085 too.
         return invalid
-    subject = body.get("subject") if label in (CREATE_V1, CREATE_V2) else None
+    subject = body.get("subject") if label in (CREATE_V1, CREATE_V2, SPLIT_V2) else None
     if isinstance(subject, str) and not subject.strip(WHITE_SPACE):
         # "1–255 characters after trimming" (v1.md); the document says minLength 1.
         return invalid
-    if label == LIST_V2 and query.get("cursor") not in (None, world.cursor):
+    cursor_route = label == LIST_V2 or (label == EVENTS_V2 and viewer == "staff")
+    if cursor_route and query.get("cursor") not in (None, world.cursor):
         # "the cursor is opaque ... a tampered one gets invalid_cursor" (v2.md).
         return Refusal(400, "invalid_cursor")
     if label in (DOWNLOAD_V1, DOWNLOAD_V2):

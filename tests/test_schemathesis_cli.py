@@ -95,6 +95,8 @@ class Reachable:
     cursor: str
     # Each stored file's size, by its id and by its `tatt_` id (a Range past it is 416).
     file_sizes: dict[str, int] = field(default_factory=dict)
+    # A client's message and a staff draft on the first ticket.
+    message_ids: list[str] = field(default_factory=list)
 
 
 async def _upload(api: httpx.AsyncClient, key: str, data: bytes, name: str) -> str:
@@ -144,6 +146,12 @@ async def reachable(db: Database, app: FastAPI) -> Reachable:
             json={"message": "The logs.", "attachmentIds": uploads},
         )
         assert attached.status_code == 201, attached.text
+        drafted = await api.post(
+            f"/api/v2/support/tickets/{public_ids[0]}/messages",
+            headers={"X-API-Key": keys["staff"]},
+            json={"message": "A draft.", "draft": True},
+        )
+        assert drafted.status_code == 201, drafted.text
         page = await api.get(
             "/api/v2/support/tickets", params={"limit": 1}, headers={"X-API-Key": keys["staff"]}
         )
@@ -172,6 +180,7 @@ async def reachable(db: Database, app: FastAPI) -> Reachable:
         service_id=service,
         cursor=str(page.json()["nextCursor"]),
         file_sizes=file_sizes,
+        message_ids=[attached.json()["id"], drafted.json()["id"]],
     )
 
 
@@ -199,6 +208,7 @@ def _configuration(data: Reachable) -> str:
         "client-ids": [data.client_id],
         "service-ids": [data.service_id],
         "cursors": [data.cursor],
+        "message-ids": data.message_ids,
         "codes": sorted(CODES),
     }
     everywhere = {
@@ -215,6 +225,10 @@ def _configuration(data: Reachable) -> str:
         "body.context.service_id": "service-ids",
         "body.context.serviceId": "service-ids",
         "path.code": "codes",
+        "path.message_id": "message-ids",
+        "body.messageId": "message-ids",
+        "body.lastSeenMessageId": "message-ids",
+        "body.intoTicketId": "refs",
     }
     by_operation = {
         "GET /api/support/tickets/{number}/attachments/{attachment_id}": "file-ids",

@@ -17,6 +17,7 @@ from supportdesk.api.v1.lane import TicketReadLane
 from supportdesk.api.v1.router import router as v1_router
 from supportdesk.api.v2.admin import router as v2_admin_router
 from supportdesk.api.v2.attachments import router as v2_attachments_router
+from supportdesk.api.v2.conversation import router as v2_conversation_router
 from supportdesk.api.v2.cursor import CursorCodec
 from supportdesk.api.v2.desk import router as v2_desk_router
 from supportdesk.api.v2.router import errors_router
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v2_attachments_router)
     app.include_router(v2_admin_router)
     app.include_router(v2_desk_router)
+    app.include_router(v2_conversation_router)
     app.include_router(errors_router)
     if settings.read_lane:
         app.add_middleware(TicketReadLane)

@@ -23,6 +23,7 @@ from supportdesk.core import columns as sizes
 from tests.conversation_builders import Cast
 
 NUMBER = 616828
+UNKNOWN_MESSAGE = "tmsg_" + "0" * 26
 LOG = b"2026-11-27 09:51:56 kernel: panic - not syncing\n"
 RAW = "__raw_bytes__"  # where raw bytes go in a JSON body
 Value = str | int | bytes
@@ -173,6 +174,21 @@ def desk_json(method: str, template: str, pointer: str, /, **base: Any) -> Sende
     return send
 
 
+def v2_staff_json(
+    method: str, template: str, pointer: str, /, body: dict[str, Any] | None = None
+) -> Sender:
+    """A staff key's JSON request to `template` (`{number}`, `{ticket}`, `{message}` filled in)
+    whose body field `pointer` is the value."""
+
+    async def send(scene: Scene, value: Value) -> httpx.Response:
+        url = template.format(number=NUMBER, ticket=scene.ticket_id, message=UNKNOWN_MESSAGE)
+        content = _json(_set(dict(body or {}), pointer, value), value)
+        headers = {**_keyed(scene, True), "Content-Type": "application/json"}
+        return await scene.api.request(method, url, content=content, headers=headers)
+
+    return send
+
+
 def desk_path(method: str, template: str, body: dict[str, Any] | None = None) -> Sender:
     """A desk request whose path has `{value}` (percent-encoded here)."""
 
@@ -181,6 +197,27 @@ def desk_path(method: str, template: str, body: dict[str, Any] | None = None) ->
         return await scene.api.request(method, url, headers=_keyed(scene, True), json=body)
 
     return send
+
+
+def staff_call(method: str, template: str, body: dict[str, Any] | None = None) -> Sender:
+    """A staff key's request whose path has `{value}` (percent-encoded here, as sent)."""
+
+    async def send(scene: Scene, value: Value) -> httpx.Response:
+        url = template.format(value=_quoted(value), number=NUMBER, message=UNKNOWN_MESSAGE)
+        return await scene.api.request(method, url, headers=_keyed(scene, True), json=body)
+
+    return send
+
+
+def events_with_cursor_id(scene: Scene, value: Value) -> Any:
+    """The timeline with a cursor this server could have issued, naming event `value`."""
+    forged = (
+        scene.cursors.encode(datetime(2026, 11, 27, tzinfo=UTC), value)
+        if isinstance(value, int)
+        else value
+    )
+    url = f"/api/v2/support/tickets/{NUMBER}/events?cursor={_quoted(forged)}"
+    return scene.api.get(url, headers=_keyed(scene, True))
 
 
 def get(template: str, *, query: str = "", staff: bool = False) -> Sender:
@@ -248,6 +285,13 @@ V2_DOWNLOAD = "/api/v2/support/attachments/{attachment_id}"
 V2_TICKET = "/api/v2/support/tickets/{ticket_id}"
 V2_MESSAGES = "/api/v2/support/tickets/{ticket_id}/messages"
 V2_UPLOAD = "/api/v2/support/attachments"
+V2_MESSAGE = V2_MESSAGES + "/{message_id}"
+V2_SEND = V2_MESSAGE + "/actions/send"
+V2_MERGE = V2_TICKET + "/actions/merge"
+V2_SPLIT = V2_TICKET + "/actions/split"
+V2_EVENTS = V2_TICKET + "/events"
+_OF_NUMBER = V2_TICKETS + "/{number}"
+_MESSAGE_OF_NUMBER = _OF_NUMBER + "/messages/{message}"
 
 
 def _v1_context(scene: Scene) -> dict[str, Any]:
@@ -389,6 +433,64 @@ INPUTS = [
     Input("v2 messages attachmentIds[0]", True, "body", "text",
           v2_message("attachmentIds.0", attachmentIds=[""]), S.PUBLIC_ID_LENGTH,
           ("post", V2_MESSAGES, "attachmentIds.0"), ("attachments.upload_id",)),
+    # v2, the desk: a staff key's messages, drafts, merge, split, timeline
+    Input("v2 messages status (a staff key's)", True, "body", "text",
+          v2_staff_json("POST", _OF_NUMBER + "/messages", "status", {"message": "Done."}),
+          S.STATUS_NAME_LENGTH, ("post", V2_MESSAGES, "status"), ("replies.status_after",)),
+    Input("v2 messages lastSeenMessageId (a staff key's)", True, "body", "text",
+          v2_staff_json("POST", _OF_NUMBER + "/messages", "lastSeenMessageId", {"message": "m"}),
+          S.PUBLIC_ID_LENGTH, ("post", V2_MESSAGES, "lastSeenMessageId"), ("replies.public_id",)),
+    Input("v2 edit message {message_id}", True, "path", "text",
+          staff_call("PATCH", _OF_NUMBER + "/messages/{value}", {"message": "m"}),
+          S.PUBLIC_ID_LENGTH, ("patch", V2_MESSAGE, "message_id"), ("replies.public_id",)),
+    Input("v2 edit message {ticket_id}", True, "path", "reference",
+          staff_call("PATCH", V2_TICKETS + "/{value}/messages/{message}", {"message": "m"}),
+          S.PUBLIC_ID_LENGTH, ("patch", V2_MESSAGE, "ticket_id"), _TICKET_REF,
+          past_range=_NOT_FOUND),
+    # Not stored at the limit: the message it edits does not exist (404).
+    Input("v2 edit message message", True, "body", "text",
+          v2_staff_json("PATCH", _MESSAGE_OF_NUMBER, "message"), S.MESSAGE_LENGTH,
+          ("patch", V2_MESSAGE, "message")),
+    Input("v2 edit message status", True, "body", "text",
+          v2_staff_json("PATCH", _MESSAGE_OF_NUMBER, "status"), S.STATUS_NAME_LENGTH,
+          ("patch", V2_MESSAGE, "status"), ("replies.status_after",)),
+    Input("v2 send message {message_id}", True, "path", "text",
+          staff_call("POST", _OF_NUMBER + "/messages/{value}/actions/send"),
+          S.PUBLIC_ID_LENGTH, ("post", V2_SEND, "message_id"), ("replies.public_id",)),
+    Input("v2 send message {ticket_id}", True, "path", "reference",
+          staff_call("POST", V2_TICKETS + "/{value}/messages/{message}/actions/send"),
+          S.PUBLIC_ID_LENGTH, ("post", V2_SEND, "ticket_id"), _TICKET_REF,
+          past_range=_NOT_FOUND),
+    Input("v2 merge {ticket_id}", True, "path", "reference",
+          staff_call("POST", V2_TICKETS + "/{value}/actions/merge", {"intoTicketId": "1"}),
+          S.PUBLIC_ID_LENGTH, ("post", V2_MERGE, "ticket_id"), _TICKET_REF,
+          past_range=_NOT_FOUND),
+    Input("v2 merge intoTicketId", True, "body", "reference",
+          v2_staff_json("POST", _OF_NUMBER + "/actions/merge", "intoTicketId"),
+          S.PUBLIC_ID_LENGTH, ("post", V2_MERGE, "intoTicketId"), _TICKET_REF,
+          past_range=_NOT_FOUND),
+    Input("v2 split {ticket_id}", True, "path", "reference",
+          staff_call("POST", V2_TICKETS + "/{value}/actions/split",
+                     {"messageId": UNKNOWN_MESSAGE, "subject": "s"}),
+          S.PUBLIC_ID_LENGTH, ("post", V2_SPLIT, "ticket_id"), _TICKET_REF,
+          past_range=_NOT_FOUND),
+    Input("v2 split messageId", True, "body", "text",
+          v2_staff_json("POST", _OF_NUMBER + "/actions/split", "messageId", {"subject": "s"}),
+          S.PUBLIC_ID_LENGTH, ("post", V2_SPLIT, "messageId"), ("replies.public_id",)),
+    # Not stored at the limit: the message it splits off does not exist (404).
+    Input("v2 split subject", True, "body", "text",
+          v2_staff_json("POST", _OF_NUMBER + "/actions/split", "subject",
+                        {"messageId": UNKNOWN_MESSAGE}),
+          S.SUBJECT_LENGTH, ("post", V2_SPLIT, "subject")),
+    Input("v2 events {ticket_id}", True, "path", "reference",
+          get(V2_TICKETS + "/{value}/events", staff=True), S.PUBLIC_ID_LENGTH,
+          ("get", V2_EVENTS, "ticket_id"), _TICKET_REF, past_range=_NOT_FOUND),
+    Input("v2 events limit", True, "query", "integer",
+          get(V2_TICKETS + "/{number}/events", query="limit={value}", staff=True), 100,
+          ("get", V2_EVENTS, "limit")),
+    Input("v2 events cursor (the id it names)", True, "query", "integer", events_with_cursor_id,
+          S.ROW_ID_MAX, ("get", V2_EVENTS, "cursor"), past_range=(400, "invalid_cursor"),
+          codes=frozenset({"invalid_cursor"})),
     # v2: files
     Input("v2 upload ticketId", True, "form", "reference", upload_with("ticketId"),
           S.PUBLIC_ID_LENGTH, ("post", V2_UPLOAD, "ticketId"), _TICKET_REF,

@@ -79,6 +79,14 @@ class TestNames:
         assert len(ids) == len(set(ids))
         # The admin routes' (`v2_admin_...`) are counted in tests/admin.
         assert sum(not i.startswith("v2_admin_") for i in ids) == 24
+        # The conversation's routes (staff messages, merge, split, timeline) are among them.
+        assert {
+            "v2_edit_message",
+            "v2_send_message",
+            "v2_merge_ticket",
+            "v2_split_ticket",
+            "v2_list_events",
+        } <= set(ids)
         for path, _, operation in operations(document):
             generation = "v2" if path.startswith(("/api/v2", "/errors")) else "v1"
             expected = (
@@ -204,8 +212,11 @@ class TestSecurity:
             expected = {
                 "get": {"read:support"},
                 "post": {"write:support"},
+                "patch": {"write:support"},
             }.get(method, set())
-            if operation["operationId"] in DESK_OPERATIONS:
+            if operation["operationId"] in DESK_OPERATIONS or path.endswith(
+                ("/actions/merge", "/actions/split")
+            ):
                 expected = {"manage:support"}
             elif path.endswith("/departments"):
                 expected = {"read:account"} | ({"read:support"} if "/v2/" not in path else set())

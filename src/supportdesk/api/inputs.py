@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import BeforeValidator, Field, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StrictInt,
+    StringConstraints,
+)
 from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
@@ -88,6 +96,8 @@ UploadId = Annotated[
     ),
     IsText,
 ]
+# A status by its name (`On-Hold`, a custom one) or its v2 name (`on_hold`).
+StatusName = Annotated[str, _limited(columns.STATUS_NAME_LENGTH, min_length=1), IsText]
 # A v2 reference: a `tkt_`/`tatt_` id or a ticket's number. One that names nothing is a 404 (the
 # routes decide); one longer than the id column, or that is no text, is malformed (400).
 Reference = Annotated[str, _limited(columns.PUBLIC_ID_LENGTH), IsText]
@@ -100,6 +110,20 @@ OwnerFilter = Annotated[
 ]
 # Not stored: the `code` of an error type URI (the longest is far shorter).
 ErrorCodeName = Annotated[str, _limited(columns.SLUG_LENGTH), IsText]
+
+# --- times -----------------------------------------------------------------------------------
+
+
+def _utc(value: datetime) -> datetime:
+    """A time as UTC; one that UTC cannot hold (year 1 east of Greenwich) is refused."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of the range of times.") from None
+
+
+# A time with its offset (ISO 8601), stored as UTC.
+SendAt = Annotated[AwareDatetime, AfterValidator(_utc)]
 
 # --- integers, by the column they are compared with or land in --------------------------------
 
@@ -118,11 +142,16 @@ async def url_is_text(request: Request) -> None:
     check_url_is_text(request.scope)
 
 
-async def json_body(request: Request, principal: WriteSupport) -> None:
-    """415 unless the body is declared JSON; after authentication, which outranks it."""
+def check_json_media(request: Request) -> None:
+    """415 unless the body is declared JSON."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise UnsupportedMediaType()
+
+
+async def json_body(request: Request, principal: WriteSupport) -> None:
+    """415 unless the body is declared JSON; after authentication, which outranks it."""
+    check_json_media(request)
 
 
 def _read_forms_as_escaped_utf8(scope: Scope) -> None:

@@ -28,6 +28,7 @@ FILENAME_LENGTH = 255
 CONTENT_TYPE_LENGTH = 127
 SERVICE_NAME_LENGTH = 255
 TAG_NAME_LENGTH = 64
+STATUS_NAME_LENGTH = 64  # statuses.name, replies.status_after
 # Columns that hold one of a fixed set of names (their inputs are choices, not free text).
 PRIORITY_LENGTH = 16
 SERVICE_TYPE_LENGTH = 16

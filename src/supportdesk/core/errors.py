@@ -33,6 +33,11 @@ class SupportdeskError(Exception):
         """Headers the answer carries besides the body (`Retry-After` on a 429, say)."""
         return {}
 
+    @property
+    def extensions(self) -> dict[str, object]:
+        """Members a v2 problem document carries besides the standard ones (RFC 9457 §3.2)."""
+        return {}
+
 
 class InvalidParameter(SupportdeskError):
     status_code = 400
@@ -213,3 +218,41 @@ class PreconditionFailed(SupportdeskError):
     v2_code = "precondition_failed"
     code = "PRECONDITION_FAILED"
     default_message = "The ticket changed since the ETag sent as If-Match: read it again."
+
+
+class StaleTicket(Conflict):
+    """The collision guard: the client wrote after the newest message the author had seen."""
+
+    v2_code = "stale_ticket"
+    default_message = "The client has written since the message you last saw."
+
+    def __init__(self, newer_message_id: str, newer_message_at: str) -> None:
+        self.newer_message_id = newer_message_id
+        self.newer_message_at = newer_message_at
+        super().__init__(
+            f"The client wrote {newer_message_id} at {newer_message_at}, after the message you "
+            "last saw: read it, or send again with force."
+        )
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        return {"newerMessageId": self.newer_message_id, "newerMessageAt": self.newer_message_at}
+
+
+class TicketMerged(Conflict):
+    """A merged ticket takes no more messages or changes: its conversation lives on in another."""
+
+    v2_code = "ticket_merged"
+    default_message = "The ticket was merged into another ticket."
+
+    def __init__(self, into_public_id: str, into_number: int) -> None:
+        self.into_public_id = into_public_id
+        self.into_number = into_number
+        super().__init__(
+            f"The ticket was merged into ticket {into_number} ({into_public_id}): "
+            "write there instead."
+        )
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        return {"mergedInto": self.into_public_id, "mergedIntoNumber": str(self.into_number)}

@@ -244,6 +244,8 @@ class Posted:
 
     ticket: TicketRecord
     message: ReplyRecord
+    # When a scheduled message goes out (None for a sent message or a draft).
+    send_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

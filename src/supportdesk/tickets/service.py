@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from supportdesk.accounts import repository as accounts
 from supportdesk.accounts.repository import Contact
 from supportdesk.core.actor import Actor
-from supportdesk.core.clock import utcnow
+from supportdesk.core.clock import iso_millis, utcnow
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import (
     Conflict,
@@ -28,10 +28,11 @@ from supportdesk.core.errors import (
 from supportdesk.core.ids import public_id
 from supportdesk.departments import repository as departments_repository
 from supportdesk.departments import service as departments
-from supportdesk.departments.models import ANSWERED, CLIENT_REPLY, CLOSED, OPEN
+from supportdesk.departments.models import CLIENT_REPLY, CLOSED, OPEN
 from supportdesk.hosting import repository as hosting
-from supportdesk.tickets import repository, versions
+from supportdesk.tickets import conversation, merging, repository, versions
 from supportdesk.tickets.models import (
+    DRAFT,
     FLAG_NO_CLIENT_REOPEN,
     FLAG_REPLIES_LOCKED,
     REPLY_FLAG_SENSITIVE,
@@ -124,7 +125,6 @@ async def open_ticket(session: DbSession, actor: Actor, new: NewTicket) -> Ticke
     if new.priority == "critical" and client_id is not None:
         await _one_critical_an_hour(session, client_id, now)
     service_id = await _linked_service(session, client_id, new)
-    width = await number_width(session)
     row = TicketInsert(
         ticket_number=0,
         public_id=public_id("tkt"),
@@ -154,13 +154,7 @@ async def open_ticket(session: DbSession, actor: Actor, new: NewTicket) -> Ticke
         if department.resolve_within_hours
         else None,
     )
-    for _ in range(_NUMBER_ATTEMPTS):
-        number = candidate(width)
-        ticket_id = await repository.insert_ticket(session, replace(row, ticket_number=number))
-        if ticket_id is not None:
-            break
-    else:  # pragma: no cover - 50 collisions in a half-empty space do not happen
-        raise RuntimeError("could not draw a free ticket number")
+    ticket_id, number = await insert_numbered(session, row)
     if service_id is not None:
         await hosting.link(
             session,
@@ -181,6 +175,17 @@ async def open_ticket(session: DbSession, actor: Actor, new: NewTicket) -> Ticke
         changes["client"] = {"from": None, "to": client_id}
     await record_change(session, actor, ticket_id, "opened", changes, now)
     return await _shown(session, actor, number)
+
+
+async def insert_numbered(session: DbSession, row: TicketInsert) -> tuple[int, int]:
+    """Insert a new ticket under a freshly drawn number: its (id, number)."""
+    width = await number_width(session)
+    for _ in range(_NUMBER_ATTEMPTS):
+        number = candidate(width)
+        ticket_id = await repository.insert_ticket(session, replace(row, ticket_number=number))
+        if ticket_id is not None:
+            return ticket_id, number
+    raise RuntimeError("could not draw a free ticket number")  # pragma: no cover
 
 
 async def _requester(
@@ -248,17 +253,36 @@ async def _claim(
 # --- the conversation -------------------------------------------------------------------------
 
 
-async def post_message(session: DbSession, actor: Actor, ref: int | str, new: NewMessage) -> Posted:
-    """Add a message (model.md, lifecycle 2 and 3): the other side has not read it yet."""
+async def post_message(
+    session: DbSession,
+    actor: Actor,
+    ref: int | str,
+    new: NewMessage,
+    options: conversation.ReplyOptions | None = None,
+) -> Posted:
+    """Add a message (model.md, lifecycle 2 and 3): the other side has not read it yet.
+
+    A staff message may carry the desk's `options` (desk.md): the status after it, a draft or
+    a scheduled time (which change nothing the client sees), the collision guard."""
     ticket = await _locked_state(session, actor, ref)
+    await merging.refuse_if_merged(session, ticket.id)
+    conversation.refuse_client_options(actor, options)
     if actor.is_client:
         if ticket.status == CLOSED:
             raise TicketClosed()
         if ticket.flags & FLAG_REPLIES_LOCKED:
             raise Conflict("Replies to this ticket are locked.")
     now = utcnow()
+    staff = (
+        None
+        if actor.is_client
+        else await conversation.plan_staff_reply(
+            session, ticket, options or conversation.ReplyOptions(), now
+        )
+    )
     author = await accounts.actor_contact(session, actor)
     message_id = public_id("tmsg")
+    sent_now = staff is None or staff.state == SENT
     reply_id = await repository.insert_reply(
         session,
         ReplyInsert(
@@ -268,27 +292,41 @@ async def post_message(session: DbSession, actor: Actor, ref: int | str, new: Ne
             name=author.name,
             email=author.email,
             body=new.body,
-            status=SENT,
+            status=SENT if staff is None else staff.state,
             type=_reply_type(actor),
             flags=REPLY_FLAG_SENSITIVE if new.encrypted else 0,
             senderip=new.senderip,
             created_at=now,
+            send_at=None if staff is None else staff.send_at,
+            keep_if_client_replies=bool(options and options.keep_if_client_replies),
+            notify=options.notify if options else True,
+            status_after="" if staff is None or sent_now else staff.status_after,
         ),
     )
     await _claim(session, actor, new.upload_ids, ticket.id, reply_id)
-    status = CLIENT_REPLY if actor.is_client else ANSWERED
+    if staff is not None:
+        if sent_now:
+            await conversation.apply_sent_reply(
+                session, actor, ticket, message_id, staff.status_after, now, author=author
+            )
+        else:
+            kind = "drafted" if staff.state == DRAFT else "scheduled"
+            changes: Changes = {"message": {"from": None, "to": message_id}}
+            if staff.send_at is not None:
+                changes["sendAt"] = {"from": None, "to": iso_millis(staff.send_at)}
+            await record_change(session, actor, ticket.id, kind, changes, now, author)
+        return await conversation.posted(session, actor, ticket, reply_id)
     await repository.update_ticket(
         session,
         ticket.id,
-        status_id=await departments_repository.status_id(session, status),
+        status_id=await departments_repository.status_id(session, CLIENT_REPLY),
         last_reply_at=now,
         updated_at=now,
-        admin_read=False if actor.is_client else None,
-        client_read=None if actor.is_client else False,
+        admin_read=False,
     )
-    changes: Changes = {"message": {"from": None, "to": message_id}}
-    if status != ticket.status:
-        changes["status"] = {"from": ticket.status, "to": status}
+    changes = {"message": {"from": None, "to": message_id}}
+    if ticket.status != CLIENT_REPLY:
+        changes["status"] = {"from": ticket.status, "to": CLIENT_REPLY}
     await record_change(session, actor, ticket.id, "replied", changes, now, author)
     shown = await _shown(session, actor, ticket.ticket_number)
     message = next(reply for reply in shown.replies if reply.id == reply_id)
@@ -343,6 +381,12 @@ async def _locked_state(session: DbSession, actor: Actor, ref: int | str) -> Tic
     if await repository.lock(session, ticket.id):
         ticket = await _state(session, actor, ticket.public_id)
     return ticket
+
+
+# The shared steps, for the desk's modules (conversation, merging).
+shown = _shown
+visible_state = _state
+locked_state = _locked_state
 
 
 async def _set_status(

@@ -29,5 +29,12 @@ V2 = Door(
         "subscribers": "/subscriberIds",
         "add_tags": "/addTags",
         "macro": "/macroId",
+        "status_after": "/status",
+        "send_at": "/sendAt",
+        "draft": "/draft",
+        "notify": "/notify",
+        "keep_if_client_replies": "/keepIfClientReplies",
+        "last_seen_message": "/lastSeenMessageId",
+        "force": "/force",
     },
 )

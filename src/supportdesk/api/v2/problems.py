@@ -65,6 +65,17 @@ CODES: dict[str, tuple[int, str, str]] = {
         "The request head or body did not arrive in time; the connection was closed.",
     ),
     "conflict": (409, "Conflict", "The action does not fit the ticket's current state."),
+    "stale_ticket": (
+        409,
+        "Stale ticket",
+        "The client wrote after the message you last saw (`newerMessageId`, `newerMessageAt`): "
+        "read it first, or send again with `force: true`.",
+    ),
+    "ticket_merged": (
+        409,
+        "Ticket merged",
+        "The ticket was merged into another (`mergedInto`): write to that one.",
+    ),
     "ticket_closed": (
         409,
         "Ticket closed",
@@ -116,6 +127,7 @@ def problem_body(error: SupportdeskError, request_id: str, instance: str) -> byt
         "instance": instance,
         "requestId": request_id,
         "timestamp": iso_millis(utcnow()),
+        **error.extensions,
     }
     if code == "invalid_request":
         document["errors"] = error.details or [

@@ -35,12 +35,14 @@ from supportdesk.api.v2.schemas import (
 )
 from supportdesk.auth.dependencies import ReadAccount, ReadSupport, Session, WriteSupport, client_ip
 from supportdesk.core.actor import Actor
+from supportdesk.core.clock import iso_millis
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import NotFound, TicketNotFound
 from supportdesk.departments import service as departments
-from supportdesk.tickets import reading, service
+from supportdesk.tickets import conversation, reading, service
+from supportdesk.tickets.conversation import ReplyOptions
 from supportdesk.tickets.numbers import parse_ticket_ref
-from supportdesk.tickets.records import NewMessage, NewTicket, TicketRecord
+from supportdesk.tickets.records import NewMessage, NewTicket, Posted, TicketRecord
 from supportdesk.tickets.repository import TicketVersion, position_kinds
 
 router = APIRouter(
@@ -61,6 +63,16 @@ def ticket_ref(value: str) -> int | str:
     if ref is None:
         raise TicketNotFound()
     return ref
+
+
+def staff_message(posted: Posted) -> dict[str, Any]:
+    """The message with its desk state, as staff see it."""
+    ticket, reply = posted.ticket, posted.message
+    return {
+        **render.message(reply, ticket.public_id, ticket.attachments),
+        "state": conversation.STATES[reply.status],
+        "sendAt": iso_millis(posted.send_at) if posted.send_at else None,
+    }
 
 
 def _detail(ticket: TicketRecord, status: int = 200) -> Response:
@@ -187,16 +199,51 @@ async def post_message(
     ticket_id: TicketId,
     payload: V2PostMessage,
 ) -> Response:
-    """Add a message; a closed ticket takes none (409 `ticket_closed`)."""
+    """Add a message; a closed ticket takes none (409 `ticket_closed`), a merged one neither
+    (409 `ticket_merged`). Staff may also set the status after it, save it as a draft or
+    schedule it (`sendAt`), and guard against a newer client message (409 `stale_ticket`)."""
     new = NewMessage(
         body=payload.message,
         encrypted=payload.encrypted,
         upload_ids=tuple(payload.attachmentIds),
         senderip=client_ip(request),
     )
-    posted = await service.post_message(session, actor, ticket_ref(ticket_id), new)
+    options = _reply_options(payload)
+    posted = await service.post_message(session, actor, ticket_ref(ticket_id), new, options)
+    if actor.is_staff:
+        return _json(staff_message(posted), 201)
     ticket = posted.ticket
     return _json(render.message(posted.message, ticket.public_id, ticket.attachments), 201)
+
+
+# The staff options of a message: the body's name, the model's.
+_REPLY_OPTIONS = {
+    "status": "status_after",
+    "draft": "draft",
+    "sendAt": "send_at",
+    "notify": "notify",
+    "keepIfClientReplies": "keep_if_client_replies",
+    "lastSeenMessageId": "last_seen_message",
+    "force": "force",
+}
+
+
+def _reply_options(payload: V2PostMessage) -> ReplyOptions:
+    return ReplyOptions(
+        status=payload.status,
+        draft=payload.draft,
+        send_at=payload.sendAt,
+        notify=payload.notify,
+        keep_if_client_replies=payload.keepIfClientReplies,
+        last_seen_message_id=payload.lastSeenMessageId,
+        force=payload.force,
+        # A field sent with its default value asks for nothing (generated clients send them).
+        given=tuple(
+            model
+            for wire, model in _REPLY_OPTIONS.items()
+            if getattr(payload, wire) != V2PostMessage.model_fields[wire].default
+        ),
+    )
 
 
 @router.post(

@@ -11,8 +11,11 @@ from supportdesk.api.inputs import (
     CriticalReason,
     Email,
     MessageBody,
+    Reference,
     RowId,
+    SendAt,
     Slug,
+    StatusName,
     Subject,
     UploadId,
 )
@@ -56,11 +59,23 @@ class V2CreateTicket(BaseModel):
 
 
 class V2PostMessage(BaseModel):
+    """A message. The other fields are a staff key's (desk.md); a client key setting one gets
+    400: `status` after the reply (a status name or a v2 status; default `Answered`), `draft`,
+    `sendAt` (a future time: scheduled), `notify`, `keepIfClientReplies`, and the collision
+    guard `lastSeenMessageId` (409 `stale_ticket` when the client wrote since, unless `force`)."""
+
     model_config = ConfigDict(extra="forbid")
 
     message: MessageBody
     encrypted: StrictBool = False
     attachmentIds: Annotated[list[UploadId], Field(max_length=ATTACHMENTS_PER_MESSAGE)] = []
+    status: StatusName | None = None
+    draft: StrictBool = False
+    sendAt: SendAt | None = None
+    notify: StrictBool = True
+    keepIfClientReplies: StrictBool = False
+    lastSeenMessageId: Reference | None = None
+    force: StrictBool = False
 
 
 class V2Attachment(BaseModel):

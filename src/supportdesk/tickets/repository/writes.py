@@ -58,6 +58,11 @@ class ReplyInsert:
     flags: int
     senderip: str
     created_at: datetime
+    # A staff message's desk options (desk.md): scheduled time, and what sending it does.
+    send_at: datetime | None = None
+    keep_if_client_replies: bool = False
+    notify: bool = True
+    status_after: str = ""
 
 
 async def insert_ticket(session: DbSession, row: TicketInsert) -> int | None:
