@@ -34,6 +34,9 @@ UPLOAD_V2 = "POST /api/v2/support/attachments"
 EDIT_MESSAGE_V2 = "PATCH /api/v2/support/tickets/{ticket_id}/messages/{message_id}"
 SPLIT_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/split"
 EVENTS_V2 = "GET /api/v2/support/tickets/{ticket_id}/events"
+PATCH_V2 = "PATCH /api/v2/support/tickets/{ticket_id}"
+BULK_V2 = "POST /api/v2/support/tickets/bulk"
+MACRO_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/apply-macro"
 # A staff message's options (desk.md): a client key setting one is 400.
 # (A field sent with its default value asks for nothing: a generated client sends them.)
 STAFF_MESSAGE_FIELDS = {
@@ -59,14 +62,6 @@ DOWNLOADS = {
     "GET /api/support/tickets/{number}/attachments/{attachment_id}": "RANGE_NOT_SATISFIABLE",
     "GET /api/v2/support/attachments/{attachment_id}": "range_not_satisfiable",
 }
-PATCH_V2 = "PATCH /api/v2/support/tickets/{ticket_id}"
-BULK_V2 = "POST /api/v2/support/tickets/bulk"
-MACRO_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/apply-macro"
-# The status names and v2 statuses of the data's (built-in) statuses.
-STATUSES = {
-    "Open", "Answered", "Client-Reply", "In-Progress", "On-Hold", "Closed",
-    "open", "answered", "customer_reply", "in_progress", "on_hold", "closed",
-}  # fmt: skip
 _ONE_RANGE = re.compile(r"^(?i:bytes)=(?:([0-9]{1,19})-([0-9]{0,19})|-(0+))$", re.ASCII)
 
 # Unicode's White_Space: what the server trims, and its patterns' `\s` (test_openapi_fuzz.py).
@@ -77,9 +72,13 @@ WHITE_SPACE = (
 )
 _ADDRESS_PART = f"[^@,;<>\\x00-\\x1f\\x7f{re.escape(WHITE_SPACE)}]+"
 ADDRESS = re.compile(f"{_ADDRESS_PART}@{_ADDRESS_PART}")
+# Integer fields (or lists of them): 2.0 is not one.
 STRICT_INTEGERS = {
     CREATE_V1: ("dept_id", "priority", "client_id", "context.service_id"),
     CREATE_V2: ("clientId", "context.serviceId"),
+    PATCH_V2: ("ownerId", "subscriberIds"),
+    BULK_V2: ("ticketIds", "changes.ownerId", "changes.subscriberIds"),
+    MACRO_V2: ("macroId",),
 }
 ADDRESSES = {CREATE_V1: "email", CREATE_V2: "ccEmails"}
 
@@ -183,19 +182,48 @@ def _deadline_usable(value: Any) -> bool:
     return True
 
 
-def _ticket_change(known: Known, changes: Any, at: str) -> list[Refusal]:
-    """desk.md: "Unknown status, staff, department or tag syntax → 400 with the field's
-    pointer"; `tags` with `addTags`/`removeTags` is one or the other (the desk's choice); a
-    deadline is 1970–9998 (the desk's choice). `at` is where the changes sit in the body."""
-    if not isinstance(changes, dict):
-        return []
-    invalid = (400, "invalid_request")
+def strict_integer_refused(label: str, body: dict[str, Any]) -> bool:
+    """Whether an integer field of the body (or an item of a list of them) is a float: integers
+    are strict (pydantic's StrictInt: not 2.0, "2" or true), but to JSON Schema 2.0 is an
+    integer, and the document has no keyword to say otherwise."""
+    for name in STRICT_INTEGERS.get(label, ()):
+        value = _get(body, name)
+        if isinstance(value, float) or (
+            isinstance(value, list) and any(isinstance(item, float) for item in value)
+        ):
+            return True
+    return False
+
+
+def _change_shape(changes: dict[str, Any]) -> list[tuple[str, str]]:
+    """What of a ticket change the door refuses before any ticket is read (the whole request):
+    a deadline is 1970–9998 (the desk's choice), a subject is 1–255 characters once trimmed, an
+    address's `\\s` is all of Unicode's White_Space."""
     found: list[tuple[str, str]] = []
+    if changes.get("deadline") is not None and not _deadline_usable(changes["deadline"]):
+        found.append(("deadline", "deadline"))
+    subject = changes.get("subject")
+    if isinstance(subject, str) and not subject.strip(WHITE_SPACE):
+        found.append(("subject blank once trimmed", "subject"))
+    for name in ("ccEmails", "bccEmails"):
+        for address in changes.get(name) or []:
+            if isinstance(address, str) and not ADDRESS.fullmatch(address.strip(WHITE_SPACE)):
+                found.append(("address white space", ""))
+    return found
+
+
+def _change_references(known: Known, changes: dict[str, Any]) -> list[tuple[str, str]]:
+    """desk.md: "Unknown status, staff, department or tag syntax → 400 with the field's
+    pointer"; `tags` with `addTags`/`removeTags` is one or the other (the desk's choice). What
+    names nothing is refused once the ticket is read (a bulk change reports it per ticket).
+    `known` may name the staff ids (`staff_ids`) a change may use."""
+    found: list[tuple[str, str]] = []
+    staff = set(known.get("staff_ids", ()))
     if changes.get("status") is not None and changes["status"] not in STATUSES:
         found.append(("status", "no status has that name"))
-    if changes.get("ownerId") is not None:
+    if changes.get("ownerId") is not None and changes["ownerId"] not in staff:
         found.append(("ownerId", "no active staff member has that id"))
-    if changes.get("subscriberIds"):
+    if any(item not in staff for item in changes.get("subscriberIds") or []):
         found.append(("subscriberIds", "no active staff member has that id"))
     slug = changes.get("departmentSlug")
     if slug is not None and slug not in known["slugs"]:
@@ -204,39 +232,28 @@ def _ticket_change(known: Known, changes: Any, at: str) -> list[Refusal]:
         changes.get("addTags") is not None or changes.get("removeTags") is not None
     ):
         found.append(("addTags", "give either tags"))
-    if changes.get("deadline") is not None and not _deadline_usable(changes["deadline"]):
-        found.append(("deadline", "deadline"))
-    if any(isinstance(changes.get(name), float) for name in ("ownerId",)) or any(
-        isinstance(item, float) for item in changes.get("subscriberIds") or []
-    ):
-        found.append(("strict integer", ""))
-    subject = changes.get("subject")
-    if isinstance(subject, str) and not subject.strip(WHITE_SPACE):
-        found.append(("subject blank once trimmed", "subject"))
-    for name in ("ccEmails", "bccEmails"):
-        for address in changes.get(name) or []:
-            if isinstance(address, str) and not ADDRESS.fullmatch(address.strip(WHITE_SPACE)):
-                found.append(("address white space", ""))
-    return [(f"desk {at}{field}", *invalid, words) for field, words in found]
+    return found
 
 
-def _desk(known: Known, label: str, case: Any, body: dict[str, Any]) -> list[Refusal]:
+def desk_refusals(known: Known, label: str, case: Any, body: dict[str, Any]) -> list[Refusal]:
+    """The desk's refusals of a staff key's schema-valid case (desk.md), but strict integers:
+    a ticket change's (`_change_shape`, and for a PATCH `_change_references`), an `If-Match`
+    that is not current, a macro id that names no macro (`known["macro_ids"]`, if any)."""
+    invalid = (400, "invalid_request")
     refusals: list[Refusal] = []
     if label == PATCH_V2:
-        refusals += _ticket_change(known, body, "")
+        found = _change_shape(body) + _change_references(known, body)
+        refusals += [(f"desk {field}", *invalid, words) for field, words in found]
         headers = {str(k).lower(): str(v) for k, v in (case.headers or {}).items()}
         if headers.get("if-match", "*").strip() != "*":
             # RFC 9110 13.1.1: an If-Match that names no current tag is 412.
             refusals.append(("If-Match not current", 412, "precondition_failed", ""))
-    if label == BULK_V2:
-        refusals += _ticket_change(known, body.get("changes"), "changes.")
-        if any(isinstance(ref, float) for ref in body.get("ticketIds") or []):
-            refusals.append(("strict integer", 400, "invalid_request", ""))
-    if label == MACRO_V2:
-        if isinstance(body.get("macroId"), float):
-            refusals.append(("strict integer", 400, "invalid_request", ""))
-        # The data holds no macro (the admin routes make them).
-        refusals.append(("no such macro", 400, "invalid_request", "no active macro has that id"))
+    changes = body.get("changes")
+    if label == BULK_V2 and isinstance(changes, dict):
+        found = _change_shape(changes)
+        refusals += [(f"desk changes.{field}", *invalid, words) for field, words in found]
+    if label == MACRO_V2 and body.get("macroId") not in known.get("macro_ids", ()):
+        refusals.append(("no such macro", *invalid, "no active macro has that id"))
     return refusals
 
 
@@ -368,8 +385,7 @@ def refused_by_contract(known: Known, label: str, case: Any) -> list[Refusal]:
     refusals: list[Refusal] = []
     if ADMIN in label:
         return _admin(label, body, query)
-    if any(isinstance(_get(body, name), float) for name in STRICT_INTEGERS.get(label, ())):
-        # Integers are strict (not 2.0, "2" or true); to JSON Schema 2.0 is an integer.
+    if strict_integer_refused(label, body):
         refusals.append(("strict integer", *invalid, ""))
     addresses = _get(body, ADDRESSES.get(label, "-"))
     for address in addresses if isinstance(addresses, list) else [addresses]:
@@ -406,7 +422,7 @@ def refused_by_contract(known: Known, label: str, case: Any) -> list[Refusal]:
                 refusals.append(("disallowed type", 415, "unsupported_media_type", ""))
     if label in DOWNLOADS:
         refusals += _range_past_the_end(known, label, case)
-    refusals += _desk(known, label, case, body)
+    refusals += desk_refusals(known, label, case, body)
     return refusals
 
 

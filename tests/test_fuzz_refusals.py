@@ -15,11 +15,14 @@ import pytest
 from schemathesis.transport.serialization import Binary
 
 from tests.fuzz_refusals import (
+    BULK_V2,
     CREATE_V1,
     CREATE_V2,
     DOWNLOADS,
     LIST_V2,
+    MACRO_V2,
     MESSAGE_V2,
+    PATCH_V2,
     UPLOAD_V2,
     matching_rule,
 )
@@ -33,6 +36,10 @@ CLIENT = {
     "cursor": "issued",
 }
 STAFF = {**CLIENT, "viewer": "staff", "dept_ids": [1, 2], "slugs": ["technical-support", "abuse"]}
+# A staff key whose data holds a staff member (4) and a macro (9) to name.
+DESK = {**STAFF, "staff_ids": [4], "macro_ids": [9]}
+NO_MACRO = "Field 'macroId': no active macro has that id."
+NO_STAFF = "Field 'ownerId': no active staff member has that id."
 V1_BODY = {"dept_id": 1, "subject": "Down", "body": "Since noon.", "priority": 1}
 V2_BODY = {"departmentSlug": "technical-support", "subject": "Down", "message": "Since noon."}
 
@@ -137,6 +144,27 @@ EXCUSED = [
         v2(415, "The file looks like binary data...", "unsupported_media_type"),
         "disallowed type",
     ),
+    (DESK, PATCH_V2, {"ownerId": 4.0}, v2(400, "Field 'ownerId': ..."), "strict integer"),
+    (DESK, PATCH_V2, {"subscriberIds": [4, 4.0]}, v2(400, "..."), "strict integer"),
+    (DESK, PATCH_V2, {"ownerId": 5}, v2(400, NO_STAFF), "desk ownerId"),
+    (DESK, BULK_V2, {"ticketIds": [7, 7312.0]}, v2(400, "..."), "strict integer"),
+    (
+        DESK,
+        BULK_V2,
+        {"ticketIds": [7], "changes": {"ownerId": 4.0}},
+        v2(400, "..."),
+        "strict integer",
+    ),
+    (
+        DESK,
+        BULK_V2,
+        {"ticketIds": [7], "changes": {"deadline": "0938-02-05T18:07:32Z"}},
+        v2(400, "Field 'changes.deadline': must be a date-time between 1970 and 9998."),
+        "desk changes.deadline",
+    ),
+    (DESK, MACRO_V2, {"macroId": 9.0}, v2(400, "Field 'macroId': ..."), "strict integer"),
+    (DESK, MACRO_V2, {"macroId": 8}, v2(400, NO_MACRO), "no such macro"),
+    (STAFF, MACRO_V2, {"macroId": 9}, v2(400, NO_MACRO), "no such macro"),
 ]
 
 
@@ -180,6 +208,16 @@ KEPT = [
     (CLIENT, UPLOAD_V2, {"file": "a log line\n"}, v2(415, "...", "unsupported_media_type")),
     # Nothing refuses a plain valid case.
     (CLIENT, MESSAGE_V2, {"message": "hi"}, v2(400, "Field 'message': must not contain NUL.")),
+    # The staff member and the macro the data holds are no refusal; nor, in a bulk change
+    # (answered per ticket), a status no ticket can take.
+    (DESK, PATCH_V2, {"ownerId": 4, "subscriberIds": [4]}, v2(400, NO_STAFF)),
+    (DESK, MACRO_V2, {"macroId": 9}, v2(400, NO_MACRO)),
+    (
+        DESK,
+        BULK_V2,
+        {"ticketIds": [7], "changes": {"status": "Nope"}},
+        v2(400, "Field 'changes.status': no status has that name or v2 status."),
+    ),
 ]
 
 

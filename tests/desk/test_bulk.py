@@ -79,3 +79,16 @@ async def test_refusals(api: httpx.AsyncClient, desk: Desk) -> None:
         await api.post(BULK, json=bad_change, headers=key(desk.manager_key)), "/changes/tags/0"
     )
     assert_problem(await api.post(BULK, json={"ticketIds": [1]}), 401, "unauthorized")
+
+
+async def test_a_ticket_id_that_is_neither_text_nor_an_integer_is_pointed_at(
+    api: httpx.AsyncClient, desk: Desk
+) -> None:
+    """7312.0 is not a ticket number (integers are strict), and the pointer is the item's,
+    without pydantic's labels for the members of the union (text or a number)."""
+    body = {"ticketIds": [desk.ref, 7312.0]}
+    refused = await api.post(BULK, json=body, headers=key(desk.manager_key))
+    problem = assert_invalid(refused, "/ticketIds/1")
+    assert {error["pointer"] for error in problem["errors"]} == {"/ticketIds/1"}, problem
+    assert "constrained" not in refused.text
+    assert "function-" not in refused.text

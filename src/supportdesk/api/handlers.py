@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -46,6 +47,38 @@ def error_response(request: Request, error: SupportdeskError) -> Response:
     )
 
 
+def _holds(value: Any, part: Any) -> bool:
+    """Whether `part` of a `loc` names a key of this JSON object or an index of this array."""
+    if isinstance(value, Mapping):
+        return isinstance(part, str) and part in value
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return isinstance(part, int) and 0 <= part < len(value)
+    return False
+
+
+def _located(error: dict[str, Any], body: Any) -> tuple[Any, ...]:
+    """The error's place in the request, as the client sent it: pydantic's `loc` without the
+    labels it gives a union's members (`function-before[...]`, `constrained-int`, a model's
+    name), which name no part of the request. In the body, a part of `loc` is kept while it
+    names a key of the object or an index of the array reached so far (or, last, the field a
+    `missing` error names); elsewhere (query, path, headers) the name and array indices."""
+    location = tuple(error.get("loc", ()))
+    if not location:
+        return location
+    where, rest = location[0], location[1:]
+    if where != "body":
+        return (where, *rest[:1], *(part for part in rest[1:] if isinstance(part, int)))
+    kept: list[Any] = []
+    value = body
+    for i, part in enumerate(rest):
+        if _holds(value, part):
+            value = value[part]
+        elif not (i == len(rest) - 1 and error.get("type") == "missing"):
+            continue  # a union member's label
+        kept.append(part)  # (or, last, the field a `missing` error names: it is not there)
+    return (where, *kept)
+
+
 def _pointer(location: tuple[Any, ...]) -> str:
     where, rest = (location[0], [str(part) for part in location[1:]]) if location else ("", [])
     if where == "body":
@@ -53,10 +86,9 @@ def _pointer(location: tuple[Any, ...]) -> str:
     return "?" + ".".join(rest)
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: dict[str, Any], location: tuple[Any, ...]) -> str:
     if error.get("type") == "json_invalid":
         return "The request body is not valid JSON."
-    location = tuple(error.get("loc", ()))
     text = str(error.get("msg", "is invalid")).removeprefix("Value error, ").rstrip(".")
     name = ".".join(str(part) for part in location[1:]) or "body"
     kind = "Field" if location[:1] == ("body",) else "Parameter"
@@ -71,18 +103,19 @@ def validation_failure(exc: RequestValidationError) -> SupportdeskError:
     for error in errors:
         if error.get("type") == "json_invalid":
             error["loc"] = ("body",)  # a syntax error is the whole document's, not a byte offset
+    located = [_located(error, exc.body) for error in errors]
     details = [
         {
-            "pointer": _pointer(tuple(error.get("loc", ()))),
-            "detail": _message(error),
+            "pointer": _pointer(location),
+            "detail": _message(error, location),
             "code": _FIELD_CODES.get(str(error.get("type")), "invalid"),
         }
-        for error in errors
+        for error, location in zip(errors, located, strict=True)
     ]
-    first = errors[0] if errors else {}
-    message = _message(first) if first else "The request is invalid."
+    message = details[0]["detail"] if details else "The request is invalid."
     if len(found) > MAX_LISTED_ERRORS:
         message += f" ({len(found)} problems in all.)"
+    first = errors[0] if errors else {}
     kind = (
         ValidationFailed
         if tuple(first.get("loc", ("body",)))[:1] == ("body",)
