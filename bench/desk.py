@@ -9,6 +9,7 @@ the data, and search p50 under 50 ms at 100,000 tickets.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import time
@@ -39,7 +40,7 @@ CASES: list[tuple[str, dict[str, str]]] = [
 TARGETS = "targets: SQL per request the same at every size; search p50 < 50 ms at 100,000 tickets"
 
 
-async def _measure(url: str) -> list[dict[str, Any]]:
+async def _measure(url: str, only: list[str] | None = None) -> list[dict[str, Any]]:
     app = create_app(
         Settings(
             database_url=url,
@@ -72,6 +73,8 @@ async def _measure(url: str) -> list[dict[str, Any]]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         for label, query in CASES:
+            if only and not any(part in label for part in only):
+                continue
             params = {k: v for k, v in query.items() if k not in ("page", "client")}
             params["limit"] = "20"
             headers = {"X-API-Key": client_key if "client" in query else staff_key}
@@ -111,9 +114,10 @@ async def _measure(url: str) -> list[dict[str, Any]]:
     return results
 
 
-def measure(url: str) -> list[dict[str, Any]]:
-    """Every desk case against the data set at `url` (already loaded)."""
-    return asyncio.run(_measure(url))
+def measure(url: str, only: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every desk case (or those whose label holds one of `only`) against the data set at `url`
+    (already loaded)."""
+    return asyncio.run(_measure(url, only))
 
 
 def report(results: dict[str, Any]) -> str:
@@ -139,3 +143,21 @@ def report(results: dict[str, Any]) -> str:
     table = "\n".join(rows)
     print(table)
     return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description="The desk cases alone, against a data set already loaded by bench.generate"
+        " (so that one database serves many runs)"
+    )
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--tickets", type=int, default=0, help="the data set's size, for the title")
+    parser.add_argument("--case", action="append", help="only cases whose label holds this")
+    options = parser.parse_args()
+    backend = "sqlite" if options.database_url.startswith("sqlite") else "postgres"
+    runs = measure(options.database_url, options.case)
+    report({"tickets": options.tickets, "cases": {backend: {"desk": runs}}})
+
+
+if __name__ == "__main__":
+    main()

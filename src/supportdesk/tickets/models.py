@@ -70,6 +70,10 @@ class Ticket(Base):
         CheckConstraint(_in("request_type", REQUEST_TYPES), name="request_type"),
         Index("ix_tickets_client_activity", "client_id", "updated_at", "id"),
         Index("ix_tickets_activity", "updated_at", "id"),
+        # The staff queue (migration 0005): an owner's tickets by priority and activity, a
+        # status's by due date.
+        Index("ix_tickets_owner_queue", "owner_id", "priority", "updated_at", "id"),
+        Index("ix_tickets_status_due", "status_id", "resolve_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

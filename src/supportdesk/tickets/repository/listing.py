@@ -166,13 +166,40 @@ async def list_visible_tickets(
     limit: int,
     now: datetime,
 ) -> list[tuple[TicketSummaryRecord, Position]]:
-    """Up to `limit` summaries in the filter's order, each with its position."""
+    """Up to `limit` summaries in the filter's order, each with its position.
+
+    One statement in two steps: the page's ids and sort values are chosen first from the
+    tickets' columns alone (what the queue indexes of migration 0005 hold), and only the chosen
+    rows are then read in full, so that the message count and the linked services are worked
+    out for the page and never for every ticket the filters match."""
+    keys = _keys(session, where)
+    # The order names the chosen sort values, so that a search's rank (an FTS query) is worked
+    # out once per row, not again for the ORDER BY.
+    labels = [key.label(f"sort_{index}") for index, (key, _) in enumerate(keys)]
+    chosen = select(Ticket.id.label("ticket_id"), *labels)
+    if where.v2_status is not None or where.overdue is not None:
+        chosen = chosen.join(Status, Status.id == Ticket.status_id)
+    if where.dept_slug is not None:
+        chosen = chosen.join(Department, Department.id == Ticket.dept_id)
+    chosen = chosen.where(visible_to(actor), *_filters(session.dialect_name, actor, where, now))
+    if after is not None:
+        chosen = chosen.where(_after(keys, after))
+    page = (
+        chosen.order_by(
+            *(
+                label.desc() if descending else label.asc()
+                for label, (_, descending) in zip(labels, keys, strict=True)
+            )
+        )
+        .limit(limit)
+        .subquery("page")
+    )
+    sort_columns = [page.c[f"sort_{index}"] for index in range(len(keys))]
     messages = (
         select(func.count(Reply.id))
         .where(Reply.ticket_id == Ticket.id, reply_shown_to_clients())
         .scalar_subquery()
     )
-    keys = _keys(session, where)
     statement = (
         select(
             Ticket.id,
@@ -190,16 +217,19 @@ async def list_visible_tickets(
             Ticket.name,
             messages.label("message_count"),
             linked_services_column().label("linked_services"),
-            *(key.label(f"sort_{index}") for index, (key, _) in enumerate(keys)),
+            *sort_columns,
         )
+        .select_from(page)
+        .join(Ticket, Ticket.id == page.c.ticket_id)
         .join(Status, Status.id == Ticket.status_id)
         .join(Department, Department.id == Ticket.dept_id)
-        .where(visible_to(actor), *_filters(session.dialect_name, actor, where, now))
-        .order_by(*(key.desc() if descending else key.asc() for key, descending in keys))
-        .limit(limit)
+        .order_by(
+            *(
+                column.desc() if descending else column.asc()
+                for column, (_, descending) in zip(sort_columns, keys, strict=True)
+            )
+        )
     )
-    if after is not None:
-        statement = statement.where(_after(keys, after))
     rows = (await session.execute(statement)).mappings().all()
     found = []
     for row in rows:
