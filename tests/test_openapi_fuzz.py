@@ -65,6 +65,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.result import Err, Ok
 from schemathesis.python import asgi
 from schemathesis.schemas import APIOperation
+from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlalchemy import select
 
 from supportdesk.api.conditional import matches
@@ -773,6 +774,13 @@ def test_operation_conforms_to_its_schema(
     excluded = [positive_data_acceptance] if refusal is not None else []
     if _invalid_only_in_the_document(case, label):
         excluded.append(negative_data_rejection)
+    if label in (DOWNLOAD_V1, DOWNLOAD_V2) and any(
+        name.lower() == "range" for name in case.headers or {}
+    ):
+        # A byte range of a stored JSON file is sent with the file's type (RFC 9110 §15.3.7)
+        # but is not JSON itself: schemathesis would parse it as JSON whatever its schema
+        # says. Its status, headers and content type are still checked.
+        excluded.append(response_schema_conformance)
     # `ignored_auth` probes the operation again without the key, through the schema's own
     # transport (schemathesis 4.32 ignores the `app` passed below for those probes).
     case.operation.schema.app = fuzz_app
