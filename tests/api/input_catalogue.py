@@ -189,16 +189,6 @@ def v2_staff_json(
     return send
 
 
-def desk_path(method: str, template: str, body: dict[str, Any] | None = None) -> Sender:
-    """A desk request whose path has `{value}` (percent-encoded here)."""
-
-    async def send(scene: Scene, value: Value) -> httpx.Response:
-        url = template.format(value=_quoted(value), number=NUMBER)
-        return await scene.api.request(method, url, headers=_keyed(scene, True), json=body)
-
-    return send
-
-
 def staff_call(method: str, template: str, body: dict[str, Any] | None = None) -> Sender:
     """A staff key's request whose path has `{value}` (percent-encoded here, as sent)."""
 
@@ -504,7 +494,7 @@ INPUTS = [
           past_range=(404, "attachment_not_found")),
     # v2 desk: the PATCH
     Input("v2 patch {ticket_id}", True, "path", "reference",
-          desk_path("patch", V2_TICKETS + "/{value}", {"priority": "low"}), S.PUBLIC_ID_LENGTH,
+          staff_call("patch", V2_TICKETS + "/{value}", {"priority": "low"}), S.PUBLIC_ID_LENGTH,
           ("patch", V2_TICKET, "ticket_id"), _TICKET_REF, past_range=_NOT_FOUND),
     Input("v2 patch subject", True, "body", "text", desk_json("patch", _PATCH, "subject"),
           S.SUBJECT_LENGTH, ("patch", V2_TICKET, "subject"), ("tickets.subject",)),
@@ -541,7 +531,7 @@ INPUTS = [
           ("tickets.request_type",)),
     # v2 desk: notes
     Input("v2 notes {ticket_id}", True, "path", "reference",
-          desk_path("post", V2_TICKETS + "/{value}/notes", {"body": "Seen."}),
+          staff_call("post", V2_TICKETS + "/{value}/notes", {"body": "Seen."}),
           S.PUBLIC_ID_LENGTH, ("post", V2_NOTES, "ticket_id"), _TICKET_REF,
           past_range=_NOT_FOUND),
     Input("v2 notes body", True, "body", "text",
@@ -550,7 +540,7 @@ INPUTS = [
     Input("v2 note edit body", True, "body", "text", desk_json("patch", _NOTE_PATH, "body"),
           S.MESSAGE_LENGTH, ("patch", V2_NOTE, "body"), ("notes.body",)),
     Input("v2 note {note_id}", True, "path", "text",
-          desk_path("delete", V2_TICKETS + "/{number}/notes/{value}"), S.PUBLIC_ID_LENGTH,
+          staff_call("delete", V2_TICKETS + "/{number}/notes/{value}"), S.PUBLIC_ID_LENGTH,
           ("delete", V2_NOTE, "note_id"), ("notes.public_id",)),
     # v2 desk: bulk changes, macros
     Input("v2 bulk ticketIds[0]", True, "body", "text",
@@ -566,7 +556,7 @@ INPUTS = [
           desk_json("post", V2_TICKETS + "/{number}/actions/apply-macro", "macroId"),
           S.ROW_ID_MAX, ("post", V2_APPLY_MACRO, "macroId"), ("macros.id",)),
     Input("v2 apply-macro {ticket_id}", True, "path", "reference",
-          desk_path("post", V2_TICKETS + "/{value}/actions/apply-macro", {"macroId": 1}),
+          staff_call("post", V2_TICKETS + "/{value}/actions/apply-macro", {"macroId": 1}),
           S.PUBLIC_ID_LENGTH, ("post", V2_APPLY_MACRO, "ticket_id"), _TICKET_REF,
           past_range=_NOT_FOUND),
     # Not stored: what a problem's `type` names.

@@ -31,7 +31,13 @@ from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
 from supportdesk.api.deps import app_state
-from supportdesk.auth.dependencies import WriteSupport, authenticate, check_scope
+from supportdesk.auth.dependencies import (
+    AdminSupport,
+    ManageSupport,
+    WriteSupport,
+    authenticate,
+    check_scope,
+)
 from supportdesk.core import columns
 from supportdesk.core.errors import UnsupportedMediaType, ValidationFailed
 from supportdesk.core.scopes import WRITE_SUPPORT
@@ -151,6 +157,16 @@ def check_json_media(request: Request) -> None:
 
 async def json_body(request: Request, principal: WriteSupport) -> None:
     """415 unless the body is declared JSON; after authentication, which outranks it."""
+    check_json_media(request)
+
+
+async def managed_json_body(request: Request, principal: ManageSupport) -> None:
+    """`json_body` for the routes of `manage:support` (which need no `write:support`)."""
+    check_json_media(request)
+
+
+async def admin_json_body(request: Request, principal: AdminSupport) -> None:
+    """`json_body` for the routes of `admin:support`."""
     check_json_media(request)
 
 

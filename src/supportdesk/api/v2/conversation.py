@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from supportdesk.api.deps import Cursors
 from supportdesk.api.doors import route_class
-from supportdesk.api.inputs import AuthFirstRoute, Reference, check_json_media, json_body
+from supportdesk.api.inputs import AuthFirstRoute, Reference, json_body, managed_json_body
 from supportdesk.api.v2 import render
 from supportdesk.api.v2.conversation_schemas import (
     V2EditMessage,
@@ -22,7 +22,7 @@ from supportdesk.api.v2.conversation_schemas import (
     V2StaffMessage,
 )
 from supportdesk.api.v2.door import V2
-from supportdesk.api.v2.router import TicketId, _json, staff_message, ticket_ref
+from supportdesk.api.v2.router import TicketId, staff_message, ticket_ref
 from supportdesk.api.v2.schemas import V2Ticket, problems
 from supportdesk.auth.dependencies import ManageSupport, ReadSupport, Session, WriteSupport
 from supportdesk.core.clock import iso_millis
@@ -37,11 +37,6 @@ router = APIRouter(
 )
 
 MessageId = Annotated[Reference, Path(description="The message's `tmsg_` id.")]
-
-
-async def managed_json_body(request: Request, principal: ManageSupport) -> None:
-    """`json_body` for the routes of `manage:support` (which need no `write:support`)."""
-    check_json_media(request)
 
 
 def _staff_only(actor: Any) -> None:
@@ -85,7 +80,7 @@ async def edit_message(
     posted = await conversation.edit_message(
         session, actor, ticket_ref(ticket_id), message_id, edit
     )
-    return _json(staff_message(posted))
+    return render.json_response(staff_message(posted))
 
 
 @router.post(
@@ -100,7 +95,7 @@ async def send_message(
     """Send the message now: the ticket changes as for any staff reply."""
     _staff_only(actor)
     posted = await conversation.send_message(session, actor, ticket_ref(ticket_id), message_id)
-    return _json(staff_message(posted))
+    return render.json_response(staff_message(posted))
 
 
 @router.post(
@@ -122,7 +117,7 @@ async def merge_ticket(
         parse_ticket_ref(payload.intoTicketId),
         allow_different_clients=payload.allowDifferentClients,
     )
-    return _json(render.detail(merged))
+    return render.json_response(render.detail(merged))
 
 
 @router.post(
@@ -140,7 +135,7 @@ async def split_ticket(
     created = await merging.split_ticket(
         session, actor, ticket_ref(ticket_id), payload.messageId, payload.subject
     )
-    return _json(render.detail(created), 201)
+    return render.json_response(render.detail(created), 201)
 
 
 def _event(event: EventRecord) -> dict[str, Any]:
@@ -175,7 +170,7 @@ async def list_events(
         session, actor, ticket_ref(ticket_id), after_id=after, limit=limit
     )
     last = events[-1] if has_more else None
-    return _json(
+    return render.json_response(
         {
             "data": [_event(event) for event in events],
             "nextCursor": cursors.encode(last.at, last.id) if last is not None else None,

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from supportdesk.api.conditional import matches
 from supportdesk.api.deps import app_state
 from supportdesk.api.doors import route_class
-from supportdesk.api.inputs import AuthFirstRoute, Reference
+from supportdesk.api.inputs import AuthFirstRoute, Reference, check_json_media, managed_json_body
 from supportdesk.api.v2 import paths, render
 from supportdesk.api.v2.desk_schemas import (
     V2ApplyMacro,
@@ -30,7 +30,7 @@ from supportdesk.api.v2.schemas import V2Note, V2Ticket, problems
 from supportdesk.auth.dependencies import REQUIRED_SCOPES, ManageSupport, Session, acting
 from supportdesk.core.actor import Actor
 from supportdesk.core.clock import iso_millis
-from supportdesk.core.errors import Conflict, PreconditionFailed, UnsupportedMediaType
+from supportdesk.core.errors import Conflict, PreconditionFailed
 from supportdesk.core.scopes import MANAGE_SUPPORT
 from supportdesk.tickets import bulk, desk, macros, notes
 from supportdesk.tickets.numbers import parse_ticket_ref
@@ -53,29 +53,12 @@ IfMatch = Annotated[
 ]
 
 
-def _json(data: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        orjson.dumps(data), status_code=status_code, media_type="application/json", headers=headers
-    )
-
-
-def _is_json(request: Request) -> None:
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
-        raise UnsupportedMediaType()
-
-
-async def json_body(request: Request, actor: ManageSupport) -> None:
-    """415 unless the body is declared JSON; after the key and its scope."""
-    _is_json(request)
-
-
 async def _bulk_actor(request: Request) -> Actor:
     """The caller, authenticated in a transaction of its own: a bulk change opens one per
     ticket, and SQLite serves one transaction at a time."""
     async with app_state(request).db.transaction() as session:
         actor = await acting(request, session, (MANAGE_SUPPORT,))
-    _is_json(request)
+    check_json_media(request)
     return actor
 
 
@@ -84,18 +67,18 @@ BulkActor = Annotated[Actor, Depends(_bulk_actor)]
 
 
 def _staff_detail(ticket: TicketRecord) -> Response:
-    return _json(render.detail(ticket), headers={"ETag": render.detail_etag(ticket)})
+    return render.json_response(render.detail(ticket), headers={"ETag": render.detail_etag(ticket)})
 
 
 def _note(record: Any, status_code: int = 200) -> Response:
-    return _json(render.note(record), status_code)
+    return render.json_response(render.note(record), status_code)
 
 
 @router.patch(
     paths.TICKET,
     response_model=V2Ticket,
     responses=problems(400, 401, 403, 404, 406, 412, 413, 415, 429),
-    dependencies=[Depends(json_body)],
+    dependencies=[Depends(managed_json_body)],
     summary="Change a ticket",
 )
 async def patch_ticket(
@@ -126,7 +109,7 @@ async def patch_ticket(
 async def list_notes(actor: ManageSupport, session: Session, ticket_id: TicketId) -> Response:
     """The ticket's internal notes, oldest first (staff only)."""
     found = await notes.list_notes(session, actor, ticket_ref(ticket_id))
-    return _json({"notes": [render.note(note) for note in found]})
+    return render.json_response({"notes": [render.note(note) for note in found]})
 
 
 @router.post(
@@ -134,7 +117,7 @@ async def list_notes(actor: ManageSupport, session: Session, ticket_id: TicketId
     status_code=201,
     response_model=V2Note,
     responses=problems(400, 401, 403, 404, 406, 413, 415, 429),
-    dependencies=[Depends(json_body)],
+    dependencies=[Depends(managed_json_body)],
     summary="Add a note",
 )
 async def add_note(
@@ -148,7 +131,7 @@ async def add_note(
     "/tickets/{ticket_id}/notes/{note_id}",
     response_model=V2Note,
     responses=problems(400, 401, 403, 404, 406, 413, 415, 429),
-    dependencies=[Depends(json_body)],
+    dependencies=[Depends(managed_json_body)],
     summary="Edit a note",
 )
 async def edit_note(
@@ -190,7 +173,7 @@ async def bulk_change(request: Request, actor: BulkActor, payload: V2Bulk) -> Re
     results = await bulk.bulk_edit(
         app_state(request).db.transaction, actor, usable, payload.changes.to_edit(), payload.note
     )
-    return _json(
+    return render.json_response(
         {
             "results": [
                 {
@@ -213,7 +196,7 @@ async def bulk_change(request: Request, actor: BulkActor, payload: V2Bulk) -> Re
 async def list_macros(actor: ManageSupport, session: Session) -> Response:
     """The active macros, by name."""
     found = await macros.list_macros(session, actor)
-    return _json(
+    return render.json_response(
         {
             "macros": [
                 {
@@ -250,7 +233,7 @@ def read_macro_changes(text: str) -> TicketEdit:
     "/tickets/{ticket_id}/actions/apply-macro",
     response_model=V2MacroOutcome,
     responses=problems(400, 401, 403, 404, 406, 409, 413, 415, 429),
-    dependencies=[Depends(json_body)],
+    dependencies=[Depends(managed_json_body)],
     summary="Apply a macro",
 )
 async def apply_macro(
@@ -265,7 +248,7 @@ async def apply_macro(
         read_macro_changes,
         preview=payload.preview,
     )
-    return _json(
+    return render.json_response(
         {
             "preview": outcome.preview,
             "reply": outcome.reply,

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
+from fastapi.responses import Response
+
 from supportdesk.api.conditional import weak_etag
 from supportdesk.attachments.urls import v2_download_path
 from supportdesk.core.clock import day, iso_millis
@@ -27,6 +30,15 @@ from supportdesk.tickets.records import (
 )
 
 SENDERS = {"Admin": "staff", "System": "automation"}
+
+
+def json_response(
+    data: Any, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A v2 JSON answer (every v2 route's, the admin ones too)."""
+    return Response(
+        orjson.dumps(data), status_code=status_code, media_type="application/json", headers=headers
+    )
 
 
 def attachment(record: AttachmentRecord, ticket_public_id: str) -> dict[str, Any]:

@@ -53,10 +53,6 @@ errors_router = APIRouter(tags=["v2"], route_class=route_class(V2))
 TicketId = Annotated[Reference, Path(description="A `tkt_` id, or the ticket's number.")]
 
 
-def _json(data: Any, status_code: int = 200) -> Response:
-    return Response(orjson.dumps(data), status_code=status_code, media_type="application/json")
-
-
 def ticket_ref(value: str) -> int | str:
     """A `tkt_` id or a number; anything else names no ticket (404)."""
     ref = parse_ticket_ref(value)
@@ -76,7 +72,7 @@ def staff_message(posted: Posted) -> dict[str, Any]:
 
 
 def _detail(ticket: TicketRecord, status: int = 200) -> Response:
-    return _json(render.detail(ticket), status)
+    return render.json_response(render.detail(ticket), status)
 
 
 @router.get(
@@ -101,7 +97,7 @@ async def list_tickets(
     after = cursors.decode_position(cursor, order, kinds) if cursor is not None else None
     page = await service.list_tickets(session, actor, where, after=after, limit=query.limit)
     position = page.next_position
-    return _json(
+    return render.json_response(
         {
             "data": [render.summary(t) for t in page.items],
             "nextCursor": cursors.encode_position(order, kinds, position) if position else None,
@@ -211,9 +207,11 @@ async def post_message(
     options = _reply_options(payload)
     posted = await service.post_message(session, actor, ticket_ref(ticket_id), new, options)
     if actor.is_staff:
-        return _json(staff_message(posted), 201)
+        return render.json_response(staff_message(posted), 201)
     ticket = posted.ticket
-    return _json(render.message(posted.message, ticket.public_id, ticket.attachments), 201)
+    return render.json_response(
+        render.message(posted.message, ticket.public_id, ticket.attachments), 201
+    )
 
 
 # The staff options of a message: the body's name, the model's.
@@ -277,7 +275,7 @@ async def reopen_ticket(actor: WriteSupport, session: Session, ticket_id: Ticket
 async def list_departments(actor: ReadAccount, session: Session) -> Response:
     """The departments the caller can open tickets in."""
     found = await departments.visible_departments(session, actor)
-    return _json(
+    return render.json_response(
         {
             "departments": [
                 {
@@ -304,4 +302,4 @@ async def error_code(code: Annotated[ErrorCodeName, Path()]) -> Response:
     described = describe(code)
     if described is None:
         raise NotFound("No such error code.")
-    return _json(described)
+    return render.json_response(described)

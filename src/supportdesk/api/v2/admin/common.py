@@ -10,7 +10,6 @@ import re
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-import orjson
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -20,12 +19,12 @@ from supportdesk.admin.common import Page, camel, wire
 from supportdesk.api.deps import app_state
 from supportdesk.api.inputs import BoundedJsonRequest
 from supportdesk.api.v2.cursor import CursorCodec
-from supportdesk.auth.dependencies import AdminSupport, authenticate, check_scope
+from supportdesk.api.v2.render import json_response
+from supportdesk.auth.dependencies import authenticate, check_scope
 from supportdesk.core.columns import ROW_ID_MAX
 from supportdesk.core.errors import (
     InvalidCursor,
     InvalidField,
-    UnsupportedMediaType,
     ValidationFailed,
 )
 from supportdesk.core.scopes import ADMIN_SUPPORT
@@ -59,13 +58,6 @@ class AdminRoute(APIRoute):
         return route_handler
 
 
-async def admin_json_body(request: Request, actor: AdminSupport) -> None:
-    """415 unless the body is declared JSON; after the key's check, which outranks it."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
-        raise UnsupportedMediaType()
-
-
 def presented_key_id(request: Request) -> int | None:
     """The id of the key that made this request (set by `authenticate`)."""
     found = getattr(request.state, "key_id", None)
@@ -75,16 +67,12 @@ def presented_key_id(request: Request) -> int | None:
 # --- answers ---------------------------------------------------------------------------------
 
 
-def json_answer(data: Any, status_code: int = 200) -> Response:
-    return Response(orjson.dumps(data), status_code=status_code, media_type="application/json")
-
-
 def page_answer(
     codec: CursorCodec, kind: str, page: Page[Any], render: Callable[[Any], Any] = wire
 ) -> Response:
     last = page.last_id
     cursor = encode_cursor(codec, kind, last) if page.has_more and last is not None else None
-    return json_answer(
+    return json_response(
         {
             "data": [render(item) for item in page.items],
             "nextCursor": cursor,

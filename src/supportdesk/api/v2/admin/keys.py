@@ -17,12 +17,12 @@ from supportdesk.api.v2.admin.common import (
     AdminRoute,
     call,
     decode_cursor,
-    json_answer,
     page_answer,
     presented_key_id,
 )
 from supportdesk.api.v2.admin.people import JSON_BODY, READ, WRITE, Cursor, Id, Limit
 from supportdesk.api.v2.door import V2
+from supportdesk.api.v2.render import json_response
 from supportdesk.auth.dependencies import AdminSupport, Session
 from supportdesk.core.clock import iso_millis
 
@@ -91,7 +91,7 @@ async def admin_create_key(
             rate_limit_per_minute=payload.rateLimitPerMinute,
         )
     )
-    return json_answer({**render(record), "key": key}, 201)
+    return json_response({**render(record), "key": key}, 201)
 
 
 @router.delete(
@@ -103,4 +103,4 @@ async def admin_revoke_key(
     """Revoke a key (revoking a revoked key changes nothing); not the key making the request
     (409)."""
     record = await keys.revoke(session, actor, key_id, presented_key_id=presented_key_id(request))
-    return json_answer(render(record))
+    return json_response(render(record))

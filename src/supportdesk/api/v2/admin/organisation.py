@@ -17,12 +17,12 @@ from supportdesk.api.v2.admin.common import (
     AdminRoute,
     call,
     decode_cursor,
-    json_answer,
     page_answer,
     wire,
 )
 from supportdesk.api.v2.admin.people import JSON_BODY, READ, WRITE, Cursor, Id, Limit, fields
 from supportdesk.api.v2.door import V2
+from supportdesk.api.v2.render import json_response
 from supportdesk.api.v2.schemas import problems
 from supportdesk.auth.dependencies import AdminSupport, Session
 
@@ -49,7 +49,7 @@ def _no_content() -> Response:
 async def admin_list_departments(actor: AdminSupport, session: Session) -> Response:
     """Every department, hidden ones too, with its staff and settings."""
     found = await departments.list_departments(session, actor)
-    return json_answer({"data": [wire(d) for d in found]})
+    return json_response({"data": [wire(d) for d in found]})
 
 
 @router.post(
@@ -65,7 +65,7 @@ async def admin_create_department(
 ) -> Response:
     """Add a department; slugs are unique (409)."""
     record = await call(departments.create_department(session, actor, fields(payload)))
-    return json_answer(wire(record), 201)
+    return json_response(wire(record), 201)
 
 
 @router.patch(
@@ -82,7 +82,7 @@ async def admin_update_department(
     record = await call(
         departments.update_department(session, actor, department_id, fields(payload))
     )
-    return json_answer(wire(record))
+    return json_response(wire(record))
 
 
 @router.delete(
@@ -107,7 +107,7 @@ async def admin_delete_department(
 )
 async def admin_list_statuses(actor: AdminSupport, session: Session) -> Response:
     """The built-in statuses and the organisation's own."""
-    return json_answer({"data": [wire(x) for x in await statuses.list_statuses(session, actor)]})
+    return json_response({"data": [wire(x) for x in await statuses.list_statuses(session, actor)]})
 
 
 @router.post(
@@ -123,7 +123,7 @@ async def admin_create_status(
 ) -> Response:
     """Add a status; names are unique (409) and no v2 status value."""
     record = await call(statuses.create_status(session, actor, fields(payload)))
-    return json_answer(wire(record), 201)
+    return json_response(wire(record), 201)
 
 
 @router.patch(
@@ -138,7 +138,7 @@ async def admin_update_status(
 ) -> Response:
     """Change a status; a built-in one keeps its name and v2 status (409)."""
     record = await call(statuses.update_status(session, actor, status_id, fields(payload)))
-    return json_answer(wire(record))
+    return json_response(wire(record))
 
 
 @router.delete(
@@ -184,7 +184,7 @@ async def admin_create_policy(
     actor: AdminSupport, session: Session, payload: s.V2AdminPolicyCreate
 ) -> Response:
     """Add a policy to a department (stored; the automation jobs evaluate it)."""
-    return json_answer(wire(await call(sla.create_policy(session, actor, fields(payload)))), 201)
+    return json_response(wire(await call(sla.create_policy(session, actor, fields(payload)))), 201)
 
 
 @router.patch(
@@ -199,7 +199,7 @@ async def admin_update_policy(
 ) -> Response:
     """Change a policy (`active: false` stops it without losing what it explains)."""
     record = await call(sla.update_policy(session, actor, policy_id, fields(payload)))
-    return json_answer(wire(record))
+    return json_response(wire(record))
 
 
 @router.delete(
@@ -241,7 +241,9 @@ async def admin_create_macro(
     actor: AdminSupport, session: Session, payload: s.V2AdminMacroCreate
 ) -> Response:
     """Add a macro: a reply text (`{{client.firstname}}`...) and ticket changes."""
-    return json_answer(wire(await call(macros.create_macro(session, actor, fields(payload)))), 201)
+    return json_response(
+        wire(await call(macros.create_macro(session, actor, fields(payload)))), 201
+    )
 
 
 @router.patch(
@@ -256,7 +258,7 @@ async def admin_update_macro(
 ) -> Response:
     """Change a macro (`changes` replaces the changes it makes)."""
     record = await call(macros.update_macro(session, actor, macro_id, fields(payload)))
-    return json_answer(wire(record))
+    return json_response(wire(record))
 
 
 @router.delete("/macros/{macro_id}", status_code=204, responses=DELETE, summary="Delete a macro")

@@ -12,19 +12,18 @@ from pydantic import BaseModel
 from supportdesk.admin import clients, services, staff
 from supportdesk.api.deps import Cursors
 from supportdesk.api.doors import route_class
-from supportdesk.api.inputs import RowIdParameter
+from supportdesk.api.inputs import RowIdParameter, admin_json_body
 from supportdesk.api.v2.admin import answers as a
 from supportdesk.api.v2.admin import schemas as s
 from supportdesk.api.v2.admin.common import (
     AdminRoute,
-    admin_json_body,
     call,
     decode_cursor,
-    json_answer,
     page_answer,
     wire,
 )
 from supportdesk.api.v2.door import V2
+from supportdesk.api.v2.render import json_response
 from supportdesk.api.v2.schemas import problems
 from supportdesk.auth.dependencies import AdminSupport, Session
 
@@ -76,7 +75,7 @@ async def admin_create_staff(
     actor: AdminSupport, session: Session, payload: s.V2AdminStaffCreate
 ) -> Response:
     """Add a staff member; usernames and addresses are unique (409)."""
-    return json_answer(wire(await call(staff.create_staff(session, actor, fields(payload)))), 201)
+    return json_response(wire(await call(staff.create_staff(session, actor, fields(payload)))), 201)
 
 
 @router.get(
@@ -87,7 +86,7 @@ async def admin_create_staff(
 )
 async def admin_get_staff(actor: AdminSupport, session: Session, staff_id: Id) -> Response:
     """One staff member."""
-    return json_answer(wire(await staff.get_staff(session, actor, staff_id)))
+    return json_response(wire(await staff.get_staff(session, actor, staff_id)))
 
 
 @router.patch(
@@ -103,7 +102,7 @@ async def admin_update_staff(
     """Change a staff member; `status: Inactive` deactivates them (their keys stop working).
     Nobody deactivates themself (409)."""
     record = await call(staff.update_staff(session, actor, staff_id, fields(payload)))
-    return json_answer(wire(record))
+    return json_response(wire(record))
 
 
 # --- client groups ------------------------------------------------------------------------------
@@ -140,7 +139,7 @@ async def admin_create_group(
     actor: AdminSupport, session: Session, payload: s.V2AdminGroupBody
 ) -> Response:
     """Add a client group; names are unique (409)."""
-    return json_answer(wire(await call(clients.create_group(session, actor, payload.name))), 201)
+    return json_response(wire(await call(clients.create_group(session, actor, payload.name))), 201)
 
 
 @router.patch(
@@ -154,7 +153,7 @@ async def admin_rename_group(
     actor: AdminSupport, session: Session, group_id: Id, payload: s.V2AdminGroupBody
 ) -> Response:
     """Rename a client group."""
-    return json_answer(
+    return json_response(
         wire(await call(clients.rename_group(session, actor, group_id, payload.name)))
     )
 
@@ -193,7 +192,7 @@ async def admin_create_client(
 ) -> Response:
     """Add a client; e-mail addresses are unique (409)."""
     record = await call(clients.create_client(session, actor, fields(payload)))
-    return json_answer(wire(record), 201)
+    return json_response(wire(record), 201)
 
 
 @router.get(
@@ -204,7 +203,7 @@ async def admin_create_client(
 )
 async def admin_get_client(actor: AdminSupport, session: Session, client_id: Id) -> Response:
     """One client."""
-    return json_answer(wire(await clients.get_client(session, actor, client_id)))
+    return json_response(wire(await clients.get_client(session, actor, client_id)))
 
 
 @router.patch(
@@ -219,7 +218,7 @@ async def admin_update_client(
 ) -> Response:
     """Change a client; `Suspended` or `Closed` stops its keys (403)."""
     record = await call(clients.update_client(session, actor, client_id, fields(payload)))
-    return json_answer(wire(record))
+    return json_response(wire(record))
 
 
 # --- services -----------------------------------------------------------------------------------
@@ -258,7 +257,7 @@ async def admin_create_service(
 ) -> Response:
     """Add a service (a domain, hosting, a VPS...) to the client."""
     record = await call(services.create_service(session, actor, client_id, fields(payload)))
-    return json_answer(wire(record), 201)
+    return json_response(wire(record), 201)
 
 
 @router.patch(
@@ -273,4 +272,4 @@ async def admin_update_service(
 ) -> Response:
     """Change a service: its status, next due date, host name..."""
     record = await call(services.update_service(session, actor, service_id, fields(payload)))
-    return json_answer(wire(record))
+    return json_response(wire(record))
