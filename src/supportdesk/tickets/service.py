@@ -30,6 +30,8 @@ from supportdesk.departments import repository as departments_repository
 from supportdesk.departments import service as departments
 from supportdesk.departments.models import CLIENT_REPLY, CLOSED, OPEN
 from supportdesk.hosting import repository as hosting
+from supportdesk.jobs import events as jobs_events
+from supportdesk.jobs.events import ChangeEvent
 from supportdesk.tickets import conversation, merging, repository, versions
 from supportdesk.tickets.models import (
     DRAFT,
@@ -429,3 +431,4 @@ async def record_change(
             changes=changes,
         ),
     )
+    await jobs_events.on_event(session, ChangeEvent(ticket_id, kind, changes, at, actor))
