@@ -7,4 +7,7 @@ from supportdesk.jobs.task import Task
 
 def tasks() -> tuple[Task, ...]:
     """The tasks of this installation (auto-close, scheduled replies, SLA, mail, webhooks)."""
-    return ()
+    from supportdesk.jobs import autoclose, scheduled
+
+    # Scheduled replies first: a reply due now is sent before its ticket could auto-close.
+    return (scheduled.TASK, autoclose.TASK)
