@@ -4,14 +4,15 @@ that is closed with a `System` reply.
 
 One transaction a batch: the due tickets are found and locked in one indexed statement
 (skipping tickets another process holds, on PostgreSQL), read again under the lock (a client
-reply committed a moment before wins), and each is closed with its effect key
+reply committed a moment before wins), and closed with its effect key
 `autoclose:{ticket}:{last message}` in the same transaction, so a second process, or a retry
-after a crash, closes nothing twice.
+after a crash, closes nothing twice. The batch's effect keys, `System` replies and ticket
+updates are one statement each; each ticket's `closed` event is its own (`record_change`).
 """
 
 from __future__ import annotations
 
-from supportdesk.jobs.effects import record_effect
+from supportdesk.jobs.effects import record_effects
 from supportdesk.jobs.task import JobContext, Task
 from supportdesk.tickets import automatic
 from supportdesk.tickets.repository import automatic as rows
@@ -31,15 +32,11 @@ async def close_quiet_tickets(context: JobContext) -> int:
             # held the whole database since its first statement: nothing changed since.)
             locked = [ticket.state.id for ticket in due]
             due = await rows.quiet_tickets(session, rules, context.now, limit=limit, among=locked)
-        closed = 0
-        for ticket in due:
-            key = f"autoclose:{ticket.state.id}:{ticket.last_message_id}"
-            if await record_effect(session, key, worker=context.worker, now=context.now):
-                await automatic.close_quiet_ticket(
-                    session, ticket, rules.closed_status_id, context.now
-                )
-                closed += 1
-        return closed
+        keys = {f"autoclose:{ticket.state.id}:{ticket.last_message_id}": ticket for ticket in due}
+        made = await record_effects(session, list(keys), worker=context.worker, now=context.now)
+        closing = [ticket for key, ticket in keys.items() if key in made]
+        await automatic.close_quiet_tickets(session, closing, rules.closed_status_id, context.now)
+        return len(closing)
 
 
 TASK = Task("auto_close", close_quiet_tickets)
