@@ -6,8 +6,8 @@ One transaction a batch: the due tickets are found and locked in one indexed sta
 (skipping tickets another process holds, on PostgreSQL), read again under the lock (a client
 reply committed a moment before wins), and closed with its effect key
 `autoclose:{ticket}:{last message}` in the same transaction, so a second process, or a retry
-after a crash, closes nothing twice. The batch's effect keys, `System` replies and ticket
-updates are one statement each; each ticket's `closed` event is its own (`record_change`).
+after a crash, closes nothing twice. The batch's effect keys, `System` replies, ticket
+updates, version moves and `closed` events are one statement each (`service.record_changes`).
 """
 
 from __future__ import annotations

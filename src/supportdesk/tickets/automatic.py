@@ -17,7 +17,7 @@ from supportdesk.core.ids import public_id
 from supportdesk.departments.models import CLOSED
 from supportdesk.tickets import conversation, service
 from supportdesk.tickets.models import SCHEDULED, SENT
-from supportdesk.tickets.repository import Changes, ReplyInsert, TicketState
+from supportdesk.tickets.repository import ReplyInsert, TicketState
 from supportdesk.tickets.repository import automatic as automatic_rows
 from supportdesk.tickets.repository import messages as message_rows
 from supportdesk.tickets.repository.automatic import QuietTicket
@@ -39,8 +39,8 @@ async def close_quiet_tickets(
     """Close tickets whose client has been quiet for their department's hours, each with a
     `System` reply saying so (the client sees it and has not read it yet) and its `closed`
     event. The caller holds the tickets' locks and has checked that they are still due. The
-    replies and the tickets' new state are written for the whole batch at once; each ticket's
-    event (and what follows from it) is written as every change's is."""
+    replies, the tickets' new state and the events are written for the whole batch at once;
+    what follows from each event (`jobs.events.on_event`) is called for each, as always."""
     if not tickets:
         return
     closing = [
@@ -68,12 +68,18 @@ async def close_quiet_tickets(
         updated_at=now,
         client_read=False,
     )
-    for ticket, reply in zip(tickets, closing, strict=True):
-        changes: Changes = {
-            "status": {"from": ticket.state.status, "to": CLOSED},
-            "message": {"from": None, "to": reply.public_id},
-        }
-        await service.record_change(session, SYSTEM, ticket.state.id, "closed", changes, now)
+    events = [
+        service.TicketChange(
+            ticket.state.id,
+            "closed",
+            {
+                "status": {"from": ticket.state.status, "to": CLOSED},
+                "message": {"from": None, "to": reply.public_id},
+            },
+        )
+        for ticket, reply in zip(tickets, closing, strict=True)
+    ]
+    await service.record_changes(session, SYSTEM, events, now)
 
 
 async def due_message(
