@@ -28,3 +28,9 @@ def test_importing_the_library_loads_no_server_code() -> None:
     # may load: httpx's own command line imports it when it is installed, as it is here.)
     heavy = {"fastapi", "starlette", "pydantic", "sqlalchemy", "redis", "typer", "asyncio"}
     assert heavy.isdisjoint(modules)
+
+
+def test_the_command_line_loads_no_server_code_either() -> None:
+    modules = _imported("import supportdesk_client._cli")
+    assert "supportdesk_client._cli" in modules
+    assert [name for name in modules if name.startswith("supportdesk.")] == []
