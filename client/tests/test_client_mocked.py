@@ -520,3 +520,29 @@ def test_the_async_resources_have_the_same_methods_and_parameters(name: str) -> 
     assert sync.keys() == asynchronous.keys()
     for method, signature in sync.items():
         assert list(signature.parameters) == list(asynchronous[method].parameters), method
+
+
+async def test_the_async_client_retries_by_the_same_rule() -> None:
+    created = httpx.Response(201, json=ticket_json(8))
+    script = Script(
+        httpx.ConnectError("refused"),
+        problem(429, "rate_limited", headers={"Retry-After": "2"}),
+        created,
+        httpx.ReadTimeout("slow"),
+    )
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async with sd.AsyncClient(BASE, KEY, transport=httpx.MockTransport(script)) as client:
+        client._sleep = sleep
+        ticket = await client.tickets.create("sales", "Subject", "Hi")
+        with pytest.raises(sd.APITimeoutError):
+            await client.tickets.update(ticket.id, status="Closed")  # a PATCH maybe applied
+    assert [request.method for request in script.requests] == ["POST", "POST", "POST", "PATCH"]
+    assert len({request.headers["idempotency-key"] for request in script.requests[:3]}) == 1
+    assert len(waits) == 2
+    assert waits[0] <= 0.5
+    assert 2.0 <= waits[1] <= 2.2
+    assert repr(client) == "AsyncClient(base_url='http://desk.test', api_key='***')"
