@@ -178,3 +178,71 @@ def test_a_rate_limited_post_waits_retry_after_and_opens_one_ticket(desk: Desk) 
     with sd.Client(url, desk.staff_key) as staff:
         mine = [t.id for t in staff.tickets.list(client_id=desk.client_id, q="Opened once")]
     assert mine == [ticket.id]
+
+
+def test_admin_resources_and_the_rest_of_the_desk(desk: Desk) -> None:
+    url = desk.server.base_url
+    with sd.Client(url, desk.admin_key) as admin:
+        status = admin.admin.statuses.create(name="Waiting on vendor", color="ff8800")
+        assert admin.admin.statuses.update(status["id"], color="00aa00")["color"] == "00aa00"
+        assert "Waiting on vendor" in [s["name"] for s in admin.admin.statuses.list()]
+        assert admin.admin.statuses.delete(status["id"]) is None
+        assert "Waiting on vendor" not in [s["name"] for s in admin.admin.statuses.list()]
+        group = admin.admin.client_groups.create(name="Gold")
+        assert (
+            admin.admin.clients.update(desk.client_id, group_id=group["id"])["groupId"]
+            == group["id"]
+        )
+        service = admin.admin.client_services(desk.client_id).create(
+            type="hosting",
+            name="Web",
+            status="Active",
+            next_due="2027-01-31",
+            hostname="web1.example",
+        )
+        assert admin.admin.services.update(service["id"], hostname="web2.example")["hostname"] == (
+            "web2.example"
+        )
+        department_id = admin.admin.departments.list().first_page().items[0]["id"]
+        policy = admin.admin.sla_policies.create(department_id=department_id, level=1, hours=4.0)
+        listed = admin.admin.sla_policies.list(department_id=department_id)
+        assert [p["id"] for p in listed] == [policy["id"]]
+        macro = admin.admin.macros.create(
+            name="Ask for logs",
+            body="Hi {{client.firstname}}, please send the logs.",
+            changes={"add_tags": ["logs"]},
+        )
+        spare = admin.admin.keys.create(client_id=desk.client_id, scopes=["read:account"])
+        assert spare["id"] in [k["id"] for k in admin.admin.keys.list()]
+        assert admin.admin.keys.delete(spare["id"]) is not None
+    with sd.Client(url, spare["key"]) as revoked:
+        time.sleep(1.2)  # the server caches a key for SUPPORTDESK_KEY_CACHE_SECONDS=1
+        with pytest.raises(sd.AuthenticationError):
+            revoked.departments.list()
+
+    with sd.Client(url, desk.client_key) as me, sd.Client(url, desk.staff_key) as staff:
+        ticket = me.tickets.create("hosting", "Logs", "The app crashes.")
+        extra = me.tickets.reply(ticket.id, "Also the cron job fails.")
+        assert [m["id"] for m in staff.macros.list()] == [macro["id"]]
+        preview = staff.tickets.apply_macro(ticket.id, macro["id"], preview=True)
+        assert preview["reply"] == "Hi Cleo, please send the logs."
+        assert preview["preview"] is True
+        untouched = staff.tickets.get(ticket.id).desk
+        assert untouched is not None
+        assert untouched.tags == []  # a preview changes nothing
+        draft = staff.tickets.reply(ticket.id, "Draft answer", draft=True)
+        assert draft.state == "draft"
+        assert staff.tickets.edit_message(ticket.id, draft.id, message="Final answer").body == (
+            "Final answer"
+        )
+        staff.tickets.send_message(ticket.id, draft.id)
+        assert "Final answer" in [m.body for m in me.tickets.get(ticket.id).messages]
+        note = staff.tickets.notes.add(ticket.id, "first thought")
+        assert (
+            staff.tickets.notes.edit(ticket.id, note.id, "second thought").body == "second thought"
+        )
+        staff.tickets.notes.delete(ticket.id, note.id)
+        assert staff.tickets.notes.list(ticket.id) == []
+        split = staff.tickets.split(ticket.id, extra.id, "Cron job fails")
+        assert split.subject == "Cron job fails"
+        assert split.id != ticket.id

@@ -119,7 +119,9 @@ class NewV1Ticket(TypedDict, total=False):
 
 
 class DraftEdit(TypedDict, total=False):
-    body: str
+    """What editing a draft or scheduled staff message may change."""
+
+    message: str
     send_at: datetime | str | None
     status: str
     notify: bool
