@@ -46,7 +46,11 @@ def test_a_client_and_staff_work_tickets_through_the_library(desk: Desk) -> None
         assert (got.content, got.filename) == (b"disk full at 03:12\n", "backup.log")
         v1 = me.v1.tickets.get(int(first.number))
         assert (v1.subject, v1.ticket_number) == ("Backup 0 failed", first.number)
-        assert [d.name for d in me.v1.departments.list()] == ["Hosting"]
+        v1_departments = me.v1.departments.list()
+        assert [d.name for d in v1_departments] == ["Hosting"]
+        created = me.v1.tickets.create(v1_departments[0].id, "Opened through v1", "Via v1.", 2)
+        assert isinstance(created.number, int)
+        assert me.tickets.get(created.number).subject == "Opened through v1"
 
         # Staff: assign, tag, hold; a note; the timeline; merge; bulk.
         updated = staff.tickets.update(

@@ -58,7 +58,7 @@ class Output:
         if ticket.desk is not None and ticket.desk.owner_id is not None:
             owner = f"  owner {ticket.desk.owner_id}"
         self.line(
-            f"{_clean(ticket.number):>8}  {_clean(ticket.status):<9} {_clean(ticket.priority):<8} "
+            f"{_clean(ticket.number):>8}  {_clean(ticket.status):<11} {_clean(ticket.priority):<8} "
             f"{_when(ticket, 'last_message_at')}  {_clean(ticket.subject)}{owner}"
         )
 
