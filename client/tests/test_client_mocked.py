@@ -546,3 +546,17 @@ async def test_the_async_client_retries_by_the_same_rule() -> None:
     assert waits[0] <= 0.5
     assert 2.0 <= waits[1] <= 2.2
     assert repr(client) == "AsyncClient(base_url='http://desk.test', api_key='***')"
+
+
+def test_retry_after_as_an_http_date_is_read_too() -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=5), usegmt=True)
+    script = Script(
+        problem(503, "internal_error", headers={"Retry-After": when}),
+        httpx.Response(200, json={"departments": []}),
+    )
+    client, sleeps = client_for(script)
+    assert client.departments.list() == []
+    assert 3.0 <= sleeps[0] <= 5.6
