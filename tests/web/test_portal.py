@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -13,15 +11,10 @@ from supportdesk.core.db import Database
 from supportdesk.tickets.models import FLAG_INTERNAL, FLAG_NO_CLIENT_REOPEN, Reply, TicketEvent
 from tests import builders
 from tests.builders import World
-from tests.web.pages import open_portal, portal_link
+from tests.web.pages import hash_of, open_portal, portal_link
 
 NUMBER = 482913
 NOTE_CANARY = "CANARY-note-7f3a9"
-
-
-def hash_of(number: int) -> str:
-    """The access hash `builders.ticket` gives a ticket."""
-    return hashlib.md5(str(number).encode(), usedforsecurity=False).hexdigest()
 
 
 @pytest.fixture
@@ -58,7 +51,7 @@ async def test_the_access_link_shows_the_clients_view(
         'noreferrer">' in html
     )
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     assert page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["cache-control"] == "no-store"
     assert "x-request-id" in page.headers
