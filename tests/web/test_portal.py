@@ -7,6 +7,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from supportdesk.api.deps import state_of
 from supportdesk.core.db import Database
 from supportdesk.tickets.models import FLAG_INTERNAL, FLAG_NO_CLIENT_REOPEN, Reply, TicketEvent
 from tests import builders
@@ -289,3 +290,24 @@ async def test_static_files_come_from_the_package(api: httpx.AsyncClient) -> Non
     missing = await api.get("/static/nope.js")
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("text/html")
+
+
+async def test_the_pages_refuse_in_html(api: httpx.AsyncClient, app: FastAPI) -> None:
+    wrong_method = await api.get(f"/portal/tickets/{NUMBER}/close")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["allow"] == "POST"
+    assert wrong_method.headers["content-type"].startswith("text/html")
+    assert (await api.delete(f"/portal/tickets/{NUMBER}")).headers["allow"] == "GET, HEAD"
+    # A browser's Accept names no JSON: the pages answer it all the same.
+    home = await api.get("/portal/", headers={"Accept": "text/html"})
+    assert home.status_code == 200
+    head = await api.head("/portal/")
+    assert head.status_code == 200
+    assert head.content == b""
+    limit = state_of(app).settings.attachment_max_bytes
+    too_large = await api.post(
+        f"/portal/tickets/{NUMBER}/reply",
+        files=[("files", ("big.bin", b"x" * (limit + 128 * 1024), "application/octet-stream"))],
+    )
+    assert too_large.status_code == 413
+    assert too_large.headers["content-type"].startswith("text/html")

@@ -13,7 +13,10 @@ from pathlib import Path
 
 from playwright.async_api import Browser, ConsoleMessage, Page, expect
 
+from supportdesk.attachments.storage import FileStore
 from supportdesk.core.db import Database
+from supportdesk.demo import demo_access_hash, load_demo
+from supportdesk.demo.data import TICKETS
 from tests import builders
 from tests.builders import World
 from tests.server import running_server
@@ -21,6 +24,7 @@ from tests.web.browser import screenshot, serious_violations
 from tests.web.pages import hash_of
 
 NUMBER = 731904
+DEMO_NUMBER = 616828
 CANARY = "CANARY-portal-note-5d1e"
 TIMEOUT_MS = 15_000
 TRACEROUTE = b"1  gateway (10.0.0.1)  0.4 ms\n"
@@ -173,3 +177,29 @@ async def test_a_form_on_another_site_is_refused(
         await page.goto(link)
         await expect(page.locator("#ticket-status")).to_have_text("Open")
         await context.close()
+
+
+async def test_the_demo_tickets_page(
+    browser: Browser, db: Database, server_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The demo's ticket 616828 (the link `make run` prints): a whole conversation with
+    files; none of its staff notes shows, and axe finds nothing serious."""
+    files = FileStore(Path(server_env["SUPPORTDESK_DATA_DIR"]) / "files")
+    async with db.transaction() as session:
+        await load_demo(session, files)
+    spec = next(ticket for ticket in TICKETS if ticket.number == DEMO_NUMBER)
+    notes = [note.body for demo in TICKETS for note in demo.notes]
+    assert notes, "the demo has staff notes"
+    with running_server(server_env, tmp_path / "server.log") as server:
+        context = await browser.new_context(base_url=server.base_url)
+        audit_context = await browser.new_context(base_url=server.base_url, bypass_csp=True)
+        pages = Pages(await context.new_page(), await audit_context.new_page())
+        await pages.page.goto(f"/portal/tickets/{DEMO_NUMBER}?hash={demo_access_hash(DEMO_NUMBER)}")
+        await expect(pages.page.get_by_role("heading", level=1)).to_contain_text(spec.subject)
+        await pages.check("demo-616828")
+        html = pages.html[0]
+        for note in notes:
+            assert note not in html
+        assert pages.csp_errors == []
+        await context.close()
+        await audit_context.close()
