@@ -12,6 +12,7 @@ from supportdesk.core.db import Database
 from supportdesk.tickets.models import FLAG_INTERNAL, FLAG_NO_CLIENT_REOPEN, Reply, TicketEvent
 from tests import builders
 from tests.builders import World
+from tests.support import AppFactory, client_for
 from tests.web.pages import hash_of, open_portal, portal_link
 
 NUMBER = 482913
@@ -311,3 +312,18 @@ async def test_the_pages_refuse_in_html(api: httpx.AsyncClient, app: FastAPI) ->
     )
     assert too_large.status_code == 413
     assert too_large.headers["content-type"].startswith("text/html")
+
+
+async def test_wrong_links_are_limited_per_address(
+    make_app: AppFactory, db: Database, world: World
+) -> None:
+    app = make_app(auth_failures_per_minute=3)
+    await builders.ticket(db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id)
+    async with client_for(app) as client:
+        wrong = [await client.get(portal_link(NUMBER, f"{i:032d}")) for i in range(3)]
+        assert [answer.status_code for answer in wrong] == [404, 404, 404]
+        # A hash of any length is only a wrong hash.
+        limited = await client.get(portal_link(NUMBER, "x" * 500))
+        assert limited.status_code == 429
+        assert limited.headers["content-type"].startswith("text/html")
+        assert int(limited.headers["retry-after"]) >= 1

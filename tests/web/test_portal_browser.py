@@ -93,6 +93,8 @@ async def test_the_customer_journey(
         )
         link = page.get_by_role("link", name="https://example.com").first
         assert await link.get_attribute("rel") == "nofollow noopener noreferrer"
+        # htmx, from the package's static files, runs under the CSP.
+        assert await page.evaluate("typeof htmx.process") == "function"
         await pages.check("ticket")
 
         # Reply with a file.
