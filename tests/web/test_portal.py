@@ -305,6 +305,13 @@ async def test_the_pages_refuse_in_html(api: httpx.AsyncClient, app: FastAPI) ->
     head = await api.head("/portal/")
     assert head.status_code == 200
     assert head.content == b""
+    # Unmatched paths under the pages' prefixes are the web door's; the API's stay JSON.
+    unknown_page = await api.get("/portal/nowhere")
+    assert unknown_page.status_code == 404
+    assert unknown_page.headers["content-type"].startswith("text/html")
+    assert unknown_page.headers["x-request-id"].startswith("req_")
+    unknown_api = await api.get("/api/nowhere")
+    assert unknown_api.headers["content-type"].startswith("application/json")
     limit = state_of(app).settings.attachment_max_bytes
     too_large = await api.post(
         f"/portal/tickets/{NUMBER}/reply",

@@ -93,6 +93,11 @@ async def test_the_customer_journey(
         )
         link = page.get_by_role("link", name="https://example.com").first
         assert await link.get_attribute("rel") == "nofollow noopener noreferrer"
+        # The keyboard's first stop is the skip link, which moves focus to the main content.
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+        await page.keyboard.press("Enter")
+        await expect(page.locator("main")).to_be_focused()
         # htmx, from the package's static files, runs under the CSP.
         assert await page.evaluate("typeof htmx.process") == "function"
         await pages.check("ticket")
