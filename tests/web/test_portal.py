@@ -334,3 +334,19 @@ async def test_wrong_links_are_limited_per_address(
         assert limited.status_code == 429
         assert limited.headers["content-type"].startswith("text/html")
         assert int(limited.headers["retry-after"]) >= 1
+
+
+async def test_cookies_are_secure_over_https_and_behind_a_trusted_proxy(
+    make_app: AppFactory, db: Database, world: World
+) -> None:
+    await builders.ticket(db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id)
+    link = portal_link(NUMBER, hash_of(NUMBER))
+    https = httpx.ASGITransport(app=make_app())
+    async with httpx.AsyncClient(transport=https, base_url="https://test") as client:
+        assert "secure" in (await client.get(link)).headers["set-cookie"].lower()
+    # ASGITransport's peer is 127.0.0.1: trusted in one app, not in the other.
+    for trusted, secure in (("127.0.0.1/32", True), ("10.0.0.0/8", False)):
+        app = make_app(trusted_proxies=trusted)
+        async with client_for(app) as client:
+            page = await client.get(link, headers={"X-Forwarded-Proto": "https"})
+            assert ("secure" in page.headers["set-cookie"].lower()) is secure
