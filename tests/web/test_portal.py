@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -29,8 +31,10 @@ async def ticket(db: Database, world: World) -> builders.BuiltTicket:
         body="See https://status.example.com/incident?id=1&x=2. <script>alert(1)</script>",
         bcc="secret-bcc@example.com",
     )
-    await builders.reply(db, built.id, body="Staff answer", email="grace@hostup.example")
-    await builders.reply(db, built.id, body="DRAFT-canary", status="Draft")
+    answer = await builders.reply(db, built.id, body="Staff answer", email="grace@hostup.example")
+    await builders.attachment(db, built.id, reply_id=answer, filename="answer-file.txt")
+    draft = await builders.reply(db, built.id, body="DRAFT-canary", status="Draft")
+    await builders.attachment(db, built.id, reply_id=draft, filename="draft-file-canary.txt")
     await builders.note(db, built.id, world.staff_id, NOTE_CANARY)
     return built
 
@@ -43,7 +47,14 @@ async def test_the_access_link_shows_the_clients_view(
     assert page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "Staff answer" in html
-    for hidden in (NOTE_CANARY, "DRAFT-canary", "secret-bcc@example.com", "grace@hostup.example"):
+    assert "answer-file.txt" in html
+    for hidden in (
+        NOTE_CANARY,
+        "DRAFT-canary",
+        "draft-file-canary.txt",
+        "secret-bcc@example.com",
+        "grace@hostup.example",
+    ):
         assert hidden not in html
     # Escaped text, and the link clickable with its & kept (as &amp; in the attribute).
     assert "<script>alert(1)</script>" not in html
@@ -122,8 +133,9 @@ async def test_reply_with_a_file_close_reopen_and_rate(
     assert "Your reply was sent." in page.text
     assert "Here is the log" in page.text
     assert "Client-Reply" in page.text
-    download = page.text.split('href="/portal/tickets/')[1].split('"')[0].replace("&amp;", "&")
-    file = await api.get(f"/portal/tickets/{download}")
+    found = re.search(r'href="(/portal/tickets/[^"]+)" download>boot\.log<', page.text)
+    assert found is not None, page.text
+    file = await api.get(found.group(1).replace("&amp;", "&"))
     assert file.status_code == 200
     assert file.content == b"panic at line 3\n"
     assert "attachment" in file.headers["content-disposition"]
