@@ -31,6 +31,7 @@ from supportdesk.core.ratelimit import RateLimiter
 from supportdesk.core.secret_key import load_secret
 from supportdesk.jobs.runner import Runner
 from supportdesk.keys.service import KeyAuthenticator
+from supportdesk.web import install as install_web
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v2_desk_router)
     app.include_router(v2_conversation_router)
     app.include_router(errors_router)
+    install_web(app, state)
     if settings.read_lane:
         app.add_middleware(TicketReadLane)
     app.add_middleware(

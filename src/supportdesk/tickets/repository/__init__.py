@@ -31,8 +31,10 @@ from supportdesk.tickets.repository.scope import (
     visible_to,
 )
 from supportdesk.tickets.repository.state import (
+    AccessLink,
     TicketState,
     TicketVersion,
+    find_access_link,
     find_visible_state,
     find_visible_version,
     lock,
@@ -50,6 +52,7 @@ from supportdesk.tickets.repository.writes import (
 
 __all__ = [
     "SORTS",
+    "AccessLink",
     "Changes",
     "EventInsert",
     "EventRecord",
@@ -63,6 +66,7 @@ __all__ = [
     "by_reference",
     "claim_uploads",
     "file_shown_to_clients",
+    "find_access_link",
     "find_visible_state",
     "find_visible_version",
     "get_visible_ticket",
