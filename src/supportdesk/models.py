@@ -5,6 +5,7 @@ from supportdesk.core.models import Base
 from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
 from supportdesk.keys.models import ApiKey
+from supportdesk.sla.models import SlaBreach, SlaClock, SlaPause
 from supportdesk.tickets.models import (
     Attachment,
     Macro,
@@ -33,6 +34,9 @@ __all__ = [
     "RenderGeneration",
     "Reply",
     "Service",
+    "SlaBreach",
+    "SlaClock",
+    "SlaPause",
     "SlaPolicy",
     "Staff",
     "Status",

@@ -22,6 +22,8 @@ from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Conflict, InvalidField, NotFound
 from supportdesk.departments.models import Department, SlaPolicy
+from supportdesk.sla.forget import forget_clocks
+from supportdesk.sla.models import SlaBreach
 from supportdesk.tickets.models import PRIORITIES, Ticket
 
 FIELDS = frozenset(
@@ -165,6 +167,8 @@ async def update_policy(
     values = await _columns(session, fields)
     if values:
         await session.execute(update(SlaPolicy).where(SlaPolicy.id == policy_id).values(**values))
+        # Its clocks on tickets are evaluated again under the new rule (the breach job).
+        await forget_clocks(session, policy_id=policy_id)
     return await get_policy(session, actor, policy_id)
 
 
@@ -172,11 +176,20 @@ async def delete_policy(session: DbSession, actor: Actor, policy_id: int) -> Non
     """Delete a policy no ticket was breached under (409 otherwise: deactivate it instead)."""
     require_admin(actor)
     await get_policy(session, actor, policy_id)
-    used = (
-        await session.execute(
-            select(func.count()).select_from(Ticket).where(Ticket.sla_id == policy_id)
-        )
-    ).scalar_one()
-    if used:
-        raise Conflict(f"{used} tickets were escalated under this policy: deactivate it instead.")
+    uses = ((Ticket.sla_id, "tickets were escalated"), (SlaBreach.policy_id, "breaches happened"))
+    for column, what in uses:
+        used = (await session.execute(select(func.count()).where(column == policy_id))).scalar_one()
+        if used:
+            raise Conflict(f"{used} {what} under this policy: deactivate it instead.")
+    await forget_clocks(session, policy_id=policy_id)
     await session.execute(delete(SlaPolicy).where(SlaPolicy.id == policy_id))
+
+
+async def department_policies(session: DbSession, department_id: int) -> list[PolicyRecord]:
+    """The department's active policies, lowest level first: what the SLA clocks evaluate."""
+    statement = (
+        select(*_COLUMNS)
+        .where(SlaPolicy.department_id == department_id, SlaPolicy.active.is_(True))
+        .order_by(SlaPolicy.level, SlaPolicy.id)
+    )
+    return [_record(row) for row in await session.execute(statement)]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from supportdesk.jobs.task import Task
+from supportdesk.sla import job as sla_job
 
 
 def tasks() -> tuple[Task, ...]:
     """The tasks of this installation (auto-close, scheduled replies, SLA, mail, webhooks)."""
-    return ()
+    return (sla_job.TASK,)
