@@ -11,15 +11,16 @@ from sqlalchemy import insert
 
 from supportdesk.admin import hours
 from supportdesk.core.db import Database
-from supportdesk.core.scopes import MANAGE_SUPPORT
+from supportdesk.core.scopes import MANAGE_SUPPORT, READ_SUPPORT
 from supportdesk.sla.models import SlaPause
 from tests import builders, conversation_builders
-from tests.api.v2.assertions import assert_problem, key
-from tests.sla.conftest import Scene, add_policy, run_job
+from tests.api.v2.assertions import assert_problem, assert_rate_limited_problem, comparable, key
+from tests.sla.conftest import Scene, add_policy, open_ticket, run_job
 from tests.sla.test_clock import OFFICE
 
 OPENED = datetime(2026, 3, 27, 15, tzinfo=UTC)  # Friday 16:00 in Stockholm
 NUMBER = 271828
+HOUR = timedelta(hours=1)
 
 
 async def _ticket(db: Database, scene: Scene) -> str:
@@ -48,24 +49,39 @@ def url(ref: str | int) -> str:
 
 
 class TestTicketSla:
+    async def test_accept_and_rate_limit(
+        self, api: httpx.AsyncClient, db: Database, scene: Scene
+    ) -> None:
+        ref = await _ticket(db, scene)
+        staff = key(scene.world.staff_key)
+        refused = await api.get(url(ref), headers={**staff, "Accept": "text/html"})
+        assert_problem(refused, 406, "not_acceptable")
+        _, once = await builders.api_key(
+            db, staff_id=scene.world.staff_id, scopes=(READ_SUPPORT,), rate_limit_per_minute=1
+        )
+        assert (await api.get(url(ref), headers=key(once))).status_code == 200
+        assert_rate_limited_problem(await api.get(url(ref), headers=key(once)))
+
     async def test_refusals(self, api: httpx.AsyncClient, db: Database, scene: Scene) -> None:
         ref = await _ticket(db, scene)
         assert_problem(await api.get(url(ref)), 401, "unauthorized")
         assert_problem(await api.get(url(ref), headers=key("sd_live_nope")), 401, "unauthorized")
+        without_read = await builders.api_key(
+            db, staff_id=scene.world.staff_id, scopes=(MANAGE_SUPPORT,)
+        )
         for refused in (
             scene.world.client_key,  # the ticket's own client: the route is staff's
             scene.world.other_client_key,
-            (await builders.api_key(db, staff_id=scene.world.staff_id, scopes=(MANAGE_SUPPORT,)))[
-                1
-            ],
+            without_read[1],
         ):
             assert_problem(await api.get(url(ref), headers=key(refused)), 403, "forbidden")
         staff = key(scene.world.staff_key)
         missing = await api.get(url("tkt_" + "0" * 26), headers=staff)
-        unknown = assert_problem(missing, 404, "not_found")
+        assert_problem(missing, 404, "not_found")
         for other in ("999999", "not-a-ticket"):
-            found = assert_problem(await api.get(url(other), headers=staff), 404, "not_found")
-            assert comparable_body(found) == comparable_body(unknown)
+            found = await api.get(url(other), headers=staff)
+            assert_problem(found, 404, "not_found")
+            assert comparable(found) == comparable(missing)
 
     async def test_each_policy_with_its_due_time_explained(
         self, api: httpx.AsyncClient, db: Database, scene: Scene
@@ -123,6 +139,21 @@ class TestTicketSla:
         assert breached["breachedAt"] is not None
         assert breached["explanation"][-1].startswith("breached ")
 
-
-def comparable_body(body: dict[str, object]) -> dict[str, object]:
-    return {k: v for k, v in body.items() if k not in ("timestamp", "requestId", "instance")}
+    async def test_the_staff_view_follows_a_breach_and_its_lifting(
+        self, api: httpx.AsyncClient, db: Database, scene: Scene
+    ) -> None:
+        policy_id = await add_policy(db, scene, hours=1.0)
+        number = await open_ticket(db, scene)
+        detail = f"/api/v2/support/tickets/{number}"
+        staff = key(scene.world.staff_key)
+        before = await api.get(detail, headers=staff)
+        assert before.json()["desk"]["escalationLevel"] == 0
+        assert await run_job(db, 2 * HOUR) == 1
+        after = await api.get(detail, headers=staff)
+        assert after.headers["etag"] != before.headers["etag"]
+        desk = after.json()["desk"]
+        assert (desk["escalationLevel"], desk["slaPolicyId"]) == (1, policy_id)
+        replied = await api.post(f"{detail}/messages", json={"message": "On it."}, headers=staff)
+        assert replied.status_code == 201, replied.text
+        lifted = (await api.get(detail, headers=staff)).json()["desk"]
+        assert (lifted["escalationLevel"], lifted["slaPolicyId"]) == (0, None)

@@ -23,6 +23,7 @@ from supportdesk.sla import clock, repository
 from supportdesk.sla.evaluate import RESPONSE_TRIGGERS, Breach, Pause, PolicyClock, evaluate
 from supportdesk.sla.repository import TicketSla
 from supportdesk.tickets import service as tickets
+from supportdesk.tickets.models import Ticket
 from supportdesk.tickets.repository import Changes
 
 # Events that cannot move a clock (and the SLA's own, written from here).
@@ -102,7 +103,10 @@ async def _follow_resolve_date(
         spans = [(pause.started_at, pause.ended_at) for pause in recorded]
         wanted = clock.due_at(None, found.opened_at, found.resolve_within_hours, spans)
     if wanted is not None and wanted != found.resolve_date:
-        await repository.update_ticket(session, found.id, resolve_date=wanted)
+        # `resolveBy` is shown: the ticket's version moves (also outside an event: the job).
+        await repository.update_ticket(
+            session, found.id, resolve_date=wanted, version=Ticket.version + 1
+        )
 
 
 def _standing(breach: Breach, clocks: dict[int, PolicyClock]) -> bool:
