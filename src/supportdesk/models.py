@@ -5,7 +5,7 @@ from supportdesk.core.models import Base
 from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
 from supportdesk.keys.models import ApiKey
-from supportdesk.sla.models import SlaBreach, SlaClock, SlaPause
+from supportdesk.sla.models import SlaBreach, SlaClock, SlaPause, SlaPending
 from supportdesk.tickets.models import (
     Attachment,
     Macro,
@@ -37,6 +37,7 @@ __all__ = [
     "SlaBreach",
     "SlaClock",
     "SlaPause",
+    "SlaPending",
     "SlaPolicy",
     "Staff",
     "Status",

@@ -86,6 +86,8 @@ class TestTicketSla:
     async def test_each_policy_with_its_due_time_explained(
         self, api: httpx.AsyncClient, db: Database, scene: Scene
     ) -> None:
+        # The ticket was there before its department had policies: adding them marks it.
+        ref = await _ticket(db, scene)
         first = await add_policy(db, scene, name="First answer", hours=1.0)
         resolution = await add_policy(
             db,
@@ -96,7 +98,6 @@ class TestTicketSla:
             trigger="resolution",
             business_hours=True,
         )
-        ref = await _ticket(db, scene)
         answer = await api.get(url(NUMBER), headers=key(scene.world.staff_key))
         assert answer.status_code == 200, answer.text
         body = answer.json()
@@ -129,8 +130,8 @@ class TestTicketSla:
         assert fixed["explanation"][0] == "started 2026-03-27T15:00:00.000Z at ticket opening"
         assert "holidays skipped: 2026-03-30" in fixed["explanation"]
         assert fixed["explanation"][-1] == "due 2026-03-31T11:00:00.000Z"
-        # The job finds the ticket opened before its clocks (no change wrote them yet) and
-        # breaches it, long after the due time, once; the route says so.
+        # The job evaluates the ticket the new policies marked, and breaches it (long after
+        # the due time) once; the route says so.
         assert await run_job(db, timedelta(0)) == 1
         assert await run_job(db, timedelta(0)) == 0
         again = (await api.get(url(ref), headers=key(scene.world.staff_key))).json()

@@ -22,7 +22,7 @@ from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Conflict, InvalidField, NotFound
 from supportdesk.departments.models import Department, SlaPolicy
-from supportdesk.sla.forget import forget_clocks
+from supportdesk.sla import pending
 from supportdesk.sla.models import SlaBreach
 from supportdesk.tickets.models import PRIORITIES, Ticket
 
@@ -156,6 +156,8 @@ async def create_policy(session: DbSession, actor: Actor, fields: Fields) -> Pol
         **await _columns(session, fields),
     }
     result = await session.execute(insert(SlaPolicy).values(**values).returning(SlaPolicy.id))
+    # The department's open tickets get the new policy's clock (the breach job).
+    await pending.mark_department(session, values["department_id"])
     return await get_policy(session, actor, int(result.scalar_one()))
 
 
@@ -163,12 +165,14 @@ async def update_policy(
     session: DbSession, actor: Actor, policy_id: int, fields: Fields
 ) -> PolicyRecord:
     require_admin(actor)
-    await get_policy(session, actor, policy_id)
+    before = await get_policy(session, actor, policy_id)
     values = await _columns(session, fields)
     if values:
         await session.execute(update(SlaPolicy).where(SlaPolicy.id == policy_id).values(**values))
-        # Its clocks on tickets are evaluated again under the new rule (the breach job).
-        await forget_clocks(session, policy_id=policy_id)
+        # The clocks under it are evaluated again under the new rule (the breach job).
+        moved_to = values.get("department_id", before.department_id)
+        for department_id in {before.department_id, int(moved_to)}:
+            await pending.mark_department(session, department_id)
     return await get_policy(session, actor, policy_id)
 
 
@@ -181,7 +185,7 @@ async def delete_policy(session: DbSession, actor: Actor, policy_id: int) -> Non
         used = (await session.execute(select(func.count()).where(column == policy_id))).scalar_one()
         if used:
             raise Conflict(f"{used} {what} under this policy: deactivate it instead.")
-    await forget_clocks(session, policy_id=policy_id)
+    await pending.forget_policy(session, policy_id)
     await session.execute(delete(SlaPolicy).where(SlaPolicy.id == policy_id))
 
 

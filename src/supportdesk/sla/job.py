@@ -22,12 +22,12 @@ BATCH = 100
 
 async def run(context: JobContext) -> int:
     """Breach what is due at `context.now`, a batch of clocks at a time, and evaluate a batch
-    of tickets that lack a clock; the breaches made."""
+    of the tickets marked pending; the breaches made."""
     async with context.db.reading() as session:
         due = await repository.due_clocks(session, context.now, BATCH)
-        unclocked = await repository.unclocked_tickets(session, BATCH)
+        pending = await repository.pending_tickets(session, BATCH)
     made = 0
-    for ticket_id in dict.fromkeys([*(ticket for ticket, _ in due), *unclocked]):
+    for ticket_id in dict.fromkeys([*(ticket for ticket, _ in due), *pending]):
         async with context.db.transaction() as session:
             made += await breach_ticket(session, ticket_id, context.now)
     return made
@@ -37,6 +37,7 @@ async def breach_ticket(session: DbSession, ticket_id: int, now: datetime) -> in
     """Every clock of the ticket that is due at `now` breaches, once; its clocks are then
     rewritten (so a clock that is no longer due leaves the queue)."""
     await tickets_repository.lock(session, ticket_id)
+    await repository.done_pending(session, ticket_id)
     found = await repository.ticket(session, ticket_id)
     if found is None:
         await repository.replace_clocks(session, ticket_id, [])

@@ -31,9 +31,7 @@ class SlaPause(Base):
 class SlaClock(Base):
     """Each active policy's clock on a ticket, and when it falls due if it runs toward a
     breach: what the breach job looks up by due time instead of evaluating every ticket on
-    every tick. Rewritten whenever the ticket changes; a ticket lacking a policy's row (opened
-    before the policy, or the policy or the department's hours changed: their rows are
-    deleted) is evaluated by the job, a bounded batch a tick."""
+    every tick. Rewritten whenever the ticket changes, and by the job."""
 
     __tablename__ = "sla_clocks"
     __table_args__ = (Index("ix_sla_clocks_due", "due_at"),)
@@ -43,6 +41,15 @@ class SlaClock(Base):
     occurrence: Mapped[int] = mapped_column(Integer)
     # None: not running toward a breach (met, paused, idle, or breached already).
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SlaPending(Base):
+    """A ticket whose clocks the job evaluates again: its department's rules changed, or it
+    was there before the SLA tables (the migration marks those)."""
+
+    __tablename__ = "sla_pending"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
 
 
 class SlaBreach(Base):

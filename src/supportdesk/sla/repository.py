@@ -12,10 +12,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from supportdesk.admin import hours
 from supportdesk.admin.sla import PolicyRecord
 from supportdesk.core.db import DbSession
-from supportdesk.departments.models import CLOSED, Department, SlaPolicy, Status
+from supportdesk.departments.models import CLOSED, Department, Status
 from supportdesk.sla.clock import Schedule
 from supportdesk.sla.evaluate import Breach, Facts, Message, Pause
-from supportdesk.sla.models import SlaBreach, SlaClock, SlaPause
+from supportdesk.sla.models import SlaBreach, SlaClock, SlaPause, SlaPending
 from supportdesk.tickets.models import SENT, Reply, Ticket
 
 
@@ -191,21 +191,11 @@ async def update_ticket(session: DbSession, ticket_id: int, **values: Any) -> No
     await session.execute(update(Ticket).where(Ticket.id == ticket_id).values(**values))
 
 
-async def unclocked_tickets(session: DbSession, limit: int) -> list[int]:
-    """Tickets not closed that lack the clock of one of their department's active policies
-    (opened before it, or its clocks were forgotten): the job evaluates them."""
-    clocked = (
-        select(SlaClock.ticket_id)
-        .where(SlaClock.ticket_id == Ticket.id, SlaClock.policy_id == SlaPolicy.id)
-        .exists()
-    )
-    statement = (
-        select(Ticket.id)
-        .join(SlaPolicy, SlaPolicy.department_id == Ticket.dept_id)
-        .join(Status, Status.id == Ticket.status_id)
-        .where(SlaPolicy.active.is_(True), Status.name != CLOSED, ~clocked)
-        .group_by(Ticket.id)
-        .order_by(Ticket.id)
-        .limit(limit)
-    )
+async def pending_tickets(session: DbSession, limit: int) -> list[int]:
+    """Tickets marked for evaluation (`sla.pending`), oldest ids first."""
+    statement = select(SlaPending.ticket_id).order_by(SlaPending.ticket_id).limit(limit)
     return [int(row[0]) for row in await session.execute(statement)]
+
+
+async def done_pending(session: DbSession, ticket_id: int) -> None:
+    await session.execute(delete(SlaPending).where(SlaPending.ticket_id == ticket_id))

@@ -123,6 +123,10 @@ async def _deescalate(session: DbSession, current: TicketClocks, now: datetime) 
     by_policy = {c.policy.id: c for c in current.clocks}
     if not ticket.escalated or ticket.sla_id not in by_policy:
         return
+    # Only an escalation this job made is lifted here: one set otherwise (an import, the
+    # demo) has no breach to have been answered.
+    if not any(b.policy_id == ticket.sla_id for b in current.breaches.values()):
+        return
     standing = [b for b in current.breaches.values() if _standing(b, by_policy)]
     if any(b.policy_id == ticket.sla_id for b in standing):
         return

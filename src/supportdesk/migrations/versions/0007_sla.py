@@ -7,7 +7,8 @@ Create Date: 2026-12-04
 `sla_pauses` holds the periods a ticket spent in a status that stops its SLA clocks;
 `sla_clocks` the next due instant of each running clock, indexed by that instant, which the
 breach job reads instead of every ticket; `sla_breaches` each breach once, under its unique
-effect key `sla:{ticket}:{policy}:{occurrence}`.
+effect key `sla:{ticket}:{policy}:{occurrence}`; `sla_pending` the tickets the job evaluates
+again (the open tickets already there are marked here).
 """
 
 from collections.abc import Sequence
@@ -78,9 +79,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("effect_key", name=op.f("uq_sla_breaches_effect_key")),
     )
     op.create_index(op.f("ix_sla_breaches_ticket_id"), "sla_breaches", ["ticket_id"])
+    op.create_table(
+        "sla_pending",
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"], ["tickets.id"], name=op.f("fk_sla_pending_ticket_id_tickets")
+        ),
+        sa.PrimaryKeyConstraint("ticket_id", name=op.f("pk_sla_pending")),
+    )
+    # The tickets already there get their clocks from the breach job.
+    op.execute(
+        "INSERT INTO sla_pending (ticket_id) SELECT tickets.id FROM tickets"
+        " JOIN statuses ON statuses.id = tickets.status_id WHERE statuses.name <> 'Closed'"
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("sla_pending")
     op.drop_index(op.f("ix_sla_breaches_ticket_id"), table_name="sla_breaches")
     op.drop_table("sla_breaches")
     op.drop_index("ix_sla_clocks_due", table_name="sla_clocks")
