@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from supportdesk.admin import departments
 from supportdesk.admin import sla as policies
 from supportdesk.api.deps import state_of
 from supportdesk.core.db import Database
 from supportdesk.core.errors import Conflict
-from supportdesk.sla.models import SlaPause
+from supportdesk.sla.models import SlaPause, SlaPending
 from supportdesk.tickets import desk, notes
 from supportdesk.tickets.conversation import ReplyOptions
 from supportdesk.tickets.records import TicketEdit
@@ -203,3 +204,27 @@ class TestPolicyChanges:
         async with db.transaction() as session:
             await policies.delete_policy(session, scene.admin, unused)  # its clocks go with it
         assert await run_job(db, 60 * HOUR) == 0
+
+    async def test_changed_business_hours_mark_the_departments_open_tickets(
+        self, db: Database, scene: Scene
+    ) -> None:
+        await add_policy(db, scene, hours=1.0, business_hours=True)
+        open_number = await open_ticket(db, scene)
+        closed_number = await open_ticket(db, scene)
+        await set_status(db, scene, closed_number, "Closed")
+        assert await pending_ids(db) == []
+        week = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+        schedule = {"timezone": "Europe/Stockholm", "week": week, "holidays": []}
+        async with db.transaction() as session:
+            await departments.update_department(
+                session, scene.admin, scene.dept_id, {"business_hours": schedule}
+            )
+        assert await pending_ids(db) == [(await ticket_of(db, open_number))["id"]]
+        await run_job(db, timedelta(0))
+        assert await pending_ids(db) == []
+
+
+async def pending_ids(db: Database) -> list[int]:
+    async with db.transaction() as session:
+        rows = await session.execute(select(SlaPending.ticket_id).order_by(SlaPending.ticket_id))
+        return [int(row[0]) for row in rows]
