@@ -136,6 +136,7 @@ def evaluate(
         f"{policy.hours:g} h of business hours ({used.describe()})"
         if used is not None
         else f"{policy.hours:g} h around the clock"
+        + (" (the department has no business hours)" if policy.business_hours else "")
     )
     paused_seconds = 0.0
     for pause in facts.pauses:
