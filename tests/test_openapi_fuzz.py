@@ -117,6 +117,7 @@ SEND_MESSAGE_V2 = "POST /api/v2/support/tickets/{ticket_id}/messages/{message_id
 MERGE_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/merge"
 SPLIT_V2 = "POST /api/v2/support/tickets/{ticket_id}/actions/split"
 EVENTS_V2 = "GET /api/v2/support/tickets/{ticket_id}/events"
+SLA_V2 = "GET /api/v2/support/tickets/{ticket_id}/sla"
 PATCH_V2 = "PATCH /api/v2/support/tickets/{ticket_id}"
 NOTES_V2 = "GET /api/v2/support/tickets/{ticket_id}/notes"
 ADD_NOTE_V2 = "POST /api/v2/support/tickets/{ticket_id}/notes"
@@ -406,7 +407,7 @@ def _upload_ids(world: FuzzWorld, viewer: str, data: st.DataObject) -> list[str]
 
 
 TICKET_PATHS = frozenset(
-    {TICKET_V2, MESSAGE_V2, CLOSE_V2, REOPEN_V2, EVENTS_V2, MERGE_V2}
+    {TICKET_V2, MESSAGE_V2, CLOSE_V2, REOPEN_V2, EVENTS_V2, MERGE_V2, SLA_V2}
     | {PATCH_V2, NOTES_V2, ADD_NOTE_V2, MACRO_V2}
 )
 

@@ -24,6 +24,7 @@ from supportdesk.api.v2.cursor import CursorCodec
 from supportdesk.api.v2.desk import router as v2_desk_router
 from supportdesk.api.v2.router import errors_router
 from supportdesk.api.v2.router import router as v2_router
+from supportdesk.api.v2.sla import router as v2_sla_router
 from supportdesk.core.config import Settings, get_settings
 from supportdesk.core.db import Database
 from supportdesk.core.logging import configure_logging
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v2_admin_router)
     app.include_router(v2_desk_router)
     app.include_router(v2_conversation_router)
+    app.include_router(v2_sla_router)
     app.include_router(errors_router)
     install_web(app, state)
     if settings.read_lane:

@@ -6,6 +6,7 @@ from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
 from supportdesk.jobs.models import JobEffect
 from supportdesk.keys.models import ApiKey
+from supportdesk.sla.models import SlaBreach, SlaClock, SlaPause, SlaPending
 from supportdesk.tickets.models import (
     Attachment,
     Macro,
@@ -35,6 +36,10 @@ __all__ = [
     "RenderGeneration",
     "Reply",
     "Service",
+    "SlaBreach",
+    "SlaClock",
+    "SlaPause",
+    "SlaPending",
     "SlaPolicy",
     "Staff",
     "Status",

@@ -280,6 +280,7 @@ V2_SEND = V2_MESSAGE + "/actions/send"
 V2_MERGE = V2_TICKET + "/actions/merge"
 V2_SPLIT = V2_TICKET + "/actions/split"
 V2_EVENTS = V2_TICKET + "/events"
+V2_SLA = V2_TICKET + "/sla"
 _OF_NUMBER = V2_TICKETS + "/{number}"
 _MESSAGE_OF_NUMBER = _OF_NUMBER + "/messages/{message}"
 
@@ -481,6 +482,9 @@ INPUTS = [
     Input("v2 events cursor (the id it names)", True, "query", "integer", events_with_cursor_id,
           S.ROW_ID_MAX, ("get", V2_EVENTS, "cursor"), past_range=(400, "invalid_cursor"),
           codes=frozenset({"invalid_cursor"})),
+    Input("v2 sla {ticket_id}", True, "path", "reference",
+          get(V2_TICKETS + "/{value}/sla", staff=True), S.PUBLIC_ID_LENGTH,
+          ("get", V2_SLA, "ticket_id"), _TICKET_REF, past_range=_NOT_FOUND),
     # v2: files
     Input("v2 upload ticketId", True, "form", "reference", upload_with("ticketId"),
           S.PUBLIC_ID_LENGTH, ("post", V2_UPLOAD, "ticketId"), _TICKET_REF,

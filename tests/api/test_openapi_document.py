@@ -78,7 +78,7 @@ class TestNames:
         ids = [operation["operationId"] for _, _, operation in operations(document)]
         assert len(ids) == len(set(ids))
         # The admin routes' (`v2_admin_...`) are counted in tests/admin.
-        assert sum(not i.startswith("v2_admin_") for i in ids) == 29
+        assert sum(not i.startswith("v2_admin_") for i in ids) == 30
         # The conversation's routes (staff messages, merge, split, timeline) are among them.
         assert {
             "v2_edit_message",
@@ -86,6 +86,7 @@ class TestNames:
             "v2_merge_ticket",
             "v2_split_ticket",
             "v2_list_events",
+            "v2_ticket_sla",
         } <= set(ids)
         for path, _, operation in operations(document):
             generation = "v2" if path.startswith(("/api/v2", "/errors")) else "v1"

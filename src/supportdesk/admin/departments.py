@@ -25,6 +25,7 @@ from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Conflict, InvalidField, NotFound
 from supportdesk.departments.models import Department, SlaPolicy
+from supportdesk.sla import pending
 from supportdesk.tickets import versions
 from supportdesk.tickets.models import Ticket
 
@@ -193,6 +194,8 @@ async def update_department(
         await session.execute(
             update(Department).where(Department.id == department_id).values(**values)
         )
+    if "business_hours" in values:
+        await pending.mark_department(session, department_id)
     if fields.get("staff_ids") is not None:
         await _set_staff(session, department_id, list(fields["staff_ids"]))
     # Tickets show their department's name and slug.

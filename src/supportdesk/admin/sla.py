@@ -22,6 +22,8 @@ from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Conflict, InvalidField, NotFound
 from supportdesk.departments.models import Department, SlaPolicy
+from supportdesk.sla import pending
+from supportdesk.sla.models import SlaBreach
 from supportdesk.tickets.models import PRIORITIES, Ticket
 
 FIELDS = frozenset(
@@ -154,6 +156,8 @@ async def create_policy(session: DbSession, actor: Actor, fields: Fields) -> Pol
         **await _columns(session, fields),
     }
     result = await session.execute(insert(SlaPolicy).values(**values).returning(SlaPolicy.id))
+    # The department's open tickets get the new policy's clock (the breach job).
+    await pending.mark_department(session, values["department_id"])
     return await get_policy(session, actor, int(result.scalar_one()))
 
 
@@ -161,10 +165,14 @@ async def update_policy(
     session: DbSession, actor: Actor, policy_id: int, fields: Fields
 ) -> PolicyRecord:
     require_admin(actor)
-    await get_policy(session, actor, policy_id)
+    before = await get_policy(session, actor, policy_id)
     values = await _columns(session, fields)
     if values:
         await session.execute(update(SlaPolicy).where(SlaPolicy.id == policy_id).values(**values))
+        # The clocks under it are evaluated again under the new rule (the breach job).
+        moved_to = values.get("department_id", before.department_id)
+        for department_id in {before.department_id, int(moved_to)}:
+            await pending.mark_department(session, department_id)
     return await get_policy(session, actor, policy_id)
 
 
@@ -172,11 +180,20 @@ async def delete_policy(session: DbSession, actor: Actor, policy_id: int) -> Non
     """Delete a policy no ticket was breached under (409 otherwise: deactivate it instead)."""
     require_admin(actor)
     await get_policy(session, actor, policy_id)
-    used = (
-        await session.execute(
-            select(func.count()).select_from(Ticket).where(Ticket.sla_id == policy_id)
-        )
-    ).scalar_one()
-    if used:
-        raise Conflict(f"{used} tickets were escalated under this policy: deactivate it instead.")
+    uses = ((Ticket.sla_id, "tickets were escalated"), (SlaBreach.policy_id, "breaches happened"))
+    for column, what in uses:
+        used = (await session.execute(select(func.count()).where(column == policy_id))).scalar_one()
+        if used:
+            raise Conflict(f"{used} {what} under this policy: deactivate it instead.")
+    await pending.forget_policy(session, policy_id)
     await session.execute(delete(SlaPolicy).where(SlaPolicy.id == policy_id))
+
+
+async def department_policies(session: DbSession, department_id: int) -> list[PolicyRecord]:
+    """The department's active policies, lowest level first: what the SLA clocks evaluate."""
+    statement = (
+        select(*_COLUMNS)
+        .where(SlaPolicy.department_id == department_id, SlaPolicy.active.is_(True))
+        .order_by(SlaPolicy.level, SlaPolicy.id)
+    )
+    return [_record(row) for row in await session.execute(statement)]

@@ -28,4 +28,7 @@ class ChangeEvent:
 
 async def on_event(session: DbSession, event: ChangeEvent) -> None:
     """Everything that follows from `event`, written in `session`'s transaction."""
-    del session, event
+    # Imported here: the SLA's rules build on tickets.service, which imports this module.
+    from supportdesk.sla import service as sla
+
+    await sla.on_event(session, event)

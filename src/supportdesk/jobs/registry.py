@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from supportdesk.jobs.task import Task
+from supportdesk.sla import job as sla_job
 
 
 def tasks() -> tuple[Task, ...]:
@@ -10,4 +11,4 @@ def tasks() -> tuple[Task, ...]:
     from supportdesk.jobs import autoclose, scheduled
 
     # Scheduled replies first: a reply due now is sent before its ticket could auto-close.
-    return (scheduled.TASK, autoclose.TASK)
+    return (scheduled.TASK, autoclose.TASK, sla_job.TASK)
