@@ -116,15 +116,16 @@ async def quiet_tickets(
     *,
     limit: int,
     among: Sequence[int] | None = None,
+    lock: bool = True,
 ) -> list[QuietTicket]:
-    """Up to `limit` tickets due to close, longest quiet first. Without `among`, each is locked
-    for this transaction, skipping tickets another transaction holds (PostgreSQL); with
-    `among`, only those tickets are read again (the re-check under the lock)."""
+    """Up to `limit` tickets due to close (of `among`, if given), longest quiet first; with
+    `lock`, each is locked for this transaction, skipping tickets another transaction holds
+    (PostgreSQL). Without it they are only read (the re-check under locks already taken)."""
     statement = _quiet(rules, now).order_by(Ticket.last_reply_at, Ticket.id).limit(limit)
-    if among is None:
-        statement = skip_locked(statement, session, of=Ticket)
-    else:
+    if among is not None:
         statement = statement.where(Ticket.id.in_(among))
+    if lock:
+        statement = skip_locked(statement, session, of=Ticket)
     rows = (await session.execute(statement)).all()
     return [
         QuietTicket(
