@@ -167,10 +167,13 @@ class DueMessage:
     ticket_public_id: str
 
 
-async def due_messages(session: DbSession, now: datetime, *, limit: int) -> list[DueMessage]:
-    """Up to `limit` scheduled messages whose `send_at` has come, the earliest first (a range
-    on `ix_replies_scheduled`). Nothing is locked here: the sender locks their tickets, which
-    every change to a scheduled message locks first, and reads each message again."""
+async def due_messages(
+    session: DbSession, now: datetime, *, limit: int, among: Sequence[int] | None = None
+) -> list[DueMessage]:
+    """Up to `limit` scheduled messages (of the replies `among`, if given) whose `send_at` has
+    come, the earliest first (a range on `ix_replies_scheduled`). Nothing is locked here: the
+    sender locks their tickets, which every change to a scheduled message locks first, and
+    reads each message again."""
     statement = (
         select(Reply.id, Reply.public_id, Reply.ticket_id, Ticket.public_id)
         .join(Ticket, Ticket.id == Reply.ticket_id)
@@ -178,6 +181,8 @@ async def due_messages(session: DbSession, now: datetime, *, limit: int) -> list
         .order_by(Reply.send_at, Reply.id)
         .limit(limit)
     )
+    if among is not None:
+        statement = statement.where(Reply.id.in_(among))
     return [DueMessage(*row) for row in (await session.execute(statement)).all()]
 
 
