@@ -15,8 +15,7 @@ from sqlalchemy import select
 
 from supportdesk.core.clock import utcnow
 from supportdesk.core.config import Settings
-from supportdesk.core.db import Database, DbSession
-from supportdesk.jobs import events as jobs_events
+from supportdesk.core.db import Database
 from supportdesk.jobs.events import ChangeEvent, on_event
 from supportdesk.jobs.runner import Runner
 from supportdesk.models import Reply, Status
@@ -24,7 +23,7 @@ from supportdesk.tickets import service
 from supportdesk.tickets.automatic import SYSTEM, closing_text
 from supportdesk.tickets.records import NewMessage
 from tests.conversation_builders import client_actor, set_ticket
-from tests.jobs.conftest import Desk
+from tests.jobs.conftest import Desk, fail_on_event
 from tests.support import recorded_statements
 
 LATER = timedelta(seconds=5)  # past 0.001 hours (3.6 s)
@@ -218,14 +217,7 @@ async def test_a_ticket_that_cannot_be_closed_does_not_hold_back_the_others(
     for ticket in tickets:
         await desk.answer(ticket.ticket_number)
     bad = tickets[0].id
-    original = jobs_events.on_event
-
-    async def failing_for_one(session: DbSession, event: ChangeEvent) -> None:
-        if event.ticket_id == bad and event.kind == "closed":
-            raise RuntimeError("cannot tell anyone about this one")
-        await original(session, event)
-
-    monkeypatch.setattr(jobs_events, "on_event", failing_for_one)
+    fail_on_event(monkeypatch, bad, "closed")
     with caplog.at_level(logging.ERROR, logger="supportdesk.jobs"):
         assert (await desk.tick(later=LATER))["auto_close"] == 3
     assert [(await desk.ticket(t.ticket_number)).status for t in tickets] == [
@@ -236,5 +228,5 @@ async def test_a_ticket_that_cannot_be_closed_does_not_hold_back_the_others(
     ]
     assert await desk.count(Reply.ticket_id == bad, Reply.type == "System") == 0
     assert any(getattr(record, "ticket_id", None) == bad for record in caplog.records)
-    monkeypatch.setattr(jobs_events, "on_event", original)
+    monkeypatch.undo()
     assert (await desk.tick(later=LATER))["auto_close"] == 1  # due again, and now closed

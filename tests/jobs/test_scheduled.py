@@ -10,11 +10,8 @@ from datetime import timedelta
 import pytest
 
 from supportdesk.core.clock import utcnow
-from supportdesk.core.db import DbSession
-from supportdesk.jobs import events as jobs_events
-from supportdesk.jobs.events import ChangeEvent
 from supportdesk.models import Reply
-from tests.jobs.conftest import Desk
+from tests.jobs.conftest import Desk, fail_on_event
 
 SOON = timedelta(seconds=2)
 LATER = timedelta(seconds=5)
@@ -109,17 +106,10 @@ async def test_a_message_that_cannot_be_sent_does_not_hold_back_the_others(
         for ticket in tickets
     ]
     bad = tickets[1].id
-    original = jobs_events.on_event
-
-    async def failing_for_one(session: DbSession, event: ChangeEvent) -> None:
-        if event.ticket_id == bad and event.kind == "replied":
-            raise RuntimeError("cannot tell anyone about this one")
-        await original(session, event)
-
-    monkeypatch.setattr(jobs_events, "on_event", failing_for_one)
+    fail_on_event(monkeypatch, bad, "replied")
     assert (await desk.tick(later=LATER))["scheduled_replies"] == 2
     states = [await desk.count(Reply.public_id == i, Reply.status == "Sent") for i in ids]
     assert states == [1, 0, 1]
-    monkeypatch.setattr(jobs_events, "on_event", original)
+    monkeypatch.undo()
     assert (await desk.tick(later=LATER))["scheduled_replies"] == 1
     assert sorted(await desk.effects()) == sorted(f"scheduled:{i}" for i in ids)
