@@ -4,10 +4,12 @@ once, by the system, with a `System` reply; a client reply, even one a moment be
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -21,7 +23,7 @@ from supportdesk.tickets import service
 from supportdesk.tickets.automatic import SYSTEM, closing_text
 from supportdesk.tickets.records import NewMessage
 from tests.conversation_builders import client_actor, set_ticket
-from tests.jobs.conftest import Desk
+from tests.jobs.conftest import Desk, fail_on_event
 from tests.support import recorded_statements
 
 LATER = timedelta(seconds=5)  # past 0.001 hours (3.6 s)
@@ -203,3 +205,28 @@ async def test_a_batch_costs_a_fixed_number_of_statements_but_what_follows_each_
     four = await _closing_statements(desk, app, 4)
     eight = await _closing_statements(desk, app, 8)
     assert eight - four == 4 * per_event
+
+
+async def test_a_ticket_that_cannot_be_closed_does_not_hold_back_the_others(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What follows from one ticket's event fails (a fault put in `on_event` for the test):
+    that ticket stays as it was and is due again, the rest of its batch is closed."""
+    await desk.auto_close_after(0.001)
+    tickets = [await desk.open(f"ticket {i}") for i in range(4)]
+    for ticket in tickets:
+        await desk.answer(ticket.ticket_number)
+    bad = tickets[0].id
+    fail_on_event(monkeypatch, bad, "closed")
+    with caplog.at_level(logging.ERROR, logger="supportdesk.jobs"):
+        assert (await desk.tick(later=LATER))["auto_close"] == 3
+    assert [(await desk.ticket(t.ticket_number)).status for t in tickets] == [
+        "Answered",
+        "Closed",
+        "Closed",
+        "Closed",
+    ]
+    assert await desk.count(Reply.ticket_id == bad, Reply.type == "System") == 0
+    assert any(getattr(record, "ticket_id", None) == bad for record in caplog.records)
+    monkeypatch.undo()
+    assert (await desk.tick(later=LATER))["auto_close"] == 1  # due again, and now closed
