@@ -11,6 +11,7 @@ from supportdesk import __version__
 from supportdesk.api import handlers, openapi
 from supportdesk.api.deps import AppState, install_state
 from supportdesk.api.health import router as health_router
+from supportdesk.api.idempotency import IdempotencyMiddleware
 from supportdesk.api.middleware import ApiMiddleware
 from supportdesk.api.v1.attachments import router as v1_attachments_router
 from supportdesk.api.v1.lane import TicketReadLane
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(errors_router)
     if settings.read_lane:
         app.add_middleware(TicketReadLane)
+    app.add_middleware(IdempotencyMiddleware, state=state)
     app.add_middleware(
         ApiMiddleware,
         limiter=limiter,

@@ -4,6 +4,7 @@ from supportdesk.accounts.models import Brand, Client, ClientGroup, DepartmentSt
 from supportdesk.core.models import Base
 from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
+from supportdesk.idempotency.models import IdempotencyKey
 from supportdesk.keys.models import ApiKey
 from supportdesk.tickets.models import (
     Attachment,
@@ -28,6 +29,7 @@ __all__ = [
     "ClientGroup",
     "Department",
     "DepartmentStaff",
+    "IdempotencyKey",
     "Macro",
     "Note",
     "RenderGeneration",

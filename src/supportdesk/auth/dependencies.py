@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.datastructures import Headers
 
 from supportdesk.api.deps import app_state
 from supportdesk.api.errors import door_for
@@ -50,10 +51,15 @@ def client_ip(request: Request) -> str:
 
 def presented_key(request: Request) -> str | None:
     """The key from `X-API-Key`, else from `Authorization: Bearer`; None if neither is sent."""
-    key = request.headers.get("x-api-key")
+    return key_in_headers(request.headers)
+
+
+def key_in_headers(headers: Headers) -> str | None:
+    """`presented_key` for a middleware, which has the headers but no request."""
+    key = headers.get("x-api-key")
     if key:
         return key.strip()
-    authorization = request.headers.get("authorization", "")
+    authorization = headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         return credentials.strip()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from supportdesk.idempotency import cleanup as idempotency_cleanup
 from supportdesk.jobs.task import Task
 
 
 def tasks() -> tuple[Task, ...]:
     """The tasks of this installation (auto-close, scheduled replies, SLA, mail, webhooks)."""
-    return ()
+    return (idempotency_cleanup.TASK,)
