@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from supportdesk import __version__
 from supportdesk.api import handlers, openapi
@@ -29,6 +30,8 @@ from supportdesk.core.logging import configure_logging
 from supportdesk.core.ratelimit import RateLimiter
 from supportdesk.core.secret_key import load_secret
 from supportdesk.keys.service import KeyAuthenticator
+from supportdesk.mcp.door import PATH as MCP_PATH
+from supportdesk.mcp.door import McpDoor
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with mcp_door.manager.run():
+            yield
         await state.db.dispose()
         await state.limiter.close()
 
@@ -78,6 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v2_desk_router)
     app.include_router(v2_conversation_router)
     app.include_router(errors_router)
+    mcp_door = McpDoor(app, state)
+    app.router.routes.append(
+        Route(MCP_PATH, mcp_door, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    )
     if settings.read_lane:
         app.add_middleware(TicketReadLane)
     app.add_middleware(IdempotencyMiddleware, state=state)

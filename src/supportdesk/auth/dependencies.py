@@ -24,6 +24,9 @@ from supportdesk.core.scopes import (
 )
 from supportdesk.core.text import check_url_is_text
 
+# Set by the MCP door on the scope of its tools' in-process calls (`mcp.door`).
+VIA_SCOPE = "supportdesk.via"
+
 
 async def _transaction(request: Request) -> AsyncIterator[DbSession]:
     """One transaction per request: committed before the response is sent, or rolled back."""
@@ -113,7 +116,10 @@ async def acting(request: Request, session: DbSession, accepted: tuple[str, ...]
     check_scope(principal, accepted)
     # Then, as for any malformed parameter, 400 for a URL that is not UTF-8.
     check_url_is_text(request.scope)
-    return principal.actor(door_for(request.scope).name)
+    # A tool's in-process call through `/mcp` names its own door (`mcp.door`): a scope key no
+    # request from outside can carry.
+    via = request.scope.get(VIA_SCOPE)
+    return principal.actor(via if isinstance(via, str) else door_for(request.scope).name)
 
 
 def check_scope(principal: Principal, accepted: tuple[str, ...]) -> None:
