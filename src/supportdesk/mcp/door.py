@@ -25,7 +25,7 @@ from supportdesk.auth.dependencies import VIA_SCOPE, key_in_headers
 from supportdesk.auth.principal import Principal
 from supportdesk.core.actor import VIA_MCP
 from supportdesk.core.errors import Forbidden, InvalidApiKey, RateLimited, Unauthorized
-from supportdesk.mcp.profile import SLA_ROUTE, Profile
+from supportdesk.mcp.profile import Profile, is_sla_route
 from supportdesk.mcp.server import Caller, build_server
 
 PATH = "/mcp"
@@ -65,7 +65,7 @@ class McpDoor:
     def _serves_sla(self) -> bool:
         if self._sla is None:
             routes = getattr(self.api_app, "routes", [])
-            self._sla = any(getattr(route, "path", None) == SLA_ROUTE for route in routes)
+            self._sla = any(is_sla_route(str(getattr(route, "path", ""))) for route in routes)
         return self._sla
 
     async def _principal(self, scope: Scope) -> Principal:

@@ -8,7 +8,13 @@ from supportdesk_client import AsyncClient, Call, PermissionDenied, SupportdeskE
 
 from supportdesk.core.scopes import MANAGE_SUPPORT, READ_ACCOUNT, READ_SUPPORT, WRITE_SUPPORT
 
-SLA_ROUTE = "/api/v2/support/tickets/{ticket_id}/sla"
+SLA_SUFFIX = "/sla"
+TICKET_PREFIX = "/api/v2/support/tickets/{"
+
+
+def is_sla_route(path: str) -> bool:
+    """`/api/v2/support/tickets/{...}/sla`, whatever its parameter is named."""
+    return path.startswith(TICKET_PREFIX) and path.endswith("}" + SLA_SUFFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +70,8 @@ async def discover(api: AsyncClient) -> Profile:
             api, Call("GET", f"{base}/tickets", _ignore, params={"limit": 1, "ownerId": "me"})
         )
     document = await api.send(Call("GET", "/openapi.json", lambda r: r.json()))
-    sla = isinstance(document, dict) and SLA_ROUTE in document.get("paths", {})
+    paths = document.get("paths", {}) if isinstance(document, dict) else {}
+    sla = any(is_sla_route(path) for path in paths)
     return Profile(staff=staff, scopes=frozenset(scopes), sla=sla)
 
 
