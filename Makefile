@@ -8,9 +8,9 @@ export SUPPORTDESK_DATABASE_URL ?= sqlite:///supportdesk.db
 
 .PHONY: install run test lint types test-sqlite test-postgres bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' -e client
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,8 +25,8 @@ run: install
 	$(BIN)/supportdesk serve --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench client
+	$(BIN)/ruff format --check src tests bench client
 
 types: install
 	$(BIN)/mypy
