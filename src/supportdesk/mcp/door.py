@@ -17,7 +17,6 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
-from supportdesk_client import AsyncClient
 
 from supportdesk.api.deps import AppState
 from supportdesk.api.middleware import send_error
@@ -27,6 +26,7 @@ from supportdesk.core.actor import VIA_MCP
 from supportdesk.core.errors import Forbidden, InvalidApiKey, RateLimited, Unauthorized
 from supportdesk.mcp.profile import Profile, is_sla_route
 from supportdesk.mcp.server import Caller, build_server
+from supportdesk_client import AsyncClient
 
 PATH = "/mcp"
 _CALLER = "supportdesk.mcp_caller"

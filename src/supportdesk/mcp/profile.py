@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from supportdesk_client import AsyncClient, Call, PermissionDenied, SupportdeskError
-
 from supportdesk.core.scopes import MANAGE_SUPPORT, READ_ACCOUNT, READ_SUPPORT, WRITE_SUPPORT
+from supportdesk_client import AsyncClient, Call, PermissionDenied, SupportdeskError
 
 SLA_SUFFIX = "/sla"
 TICKET_PREFIX = "/api/v2/support/tickets/{"

@@ -9,12 +9,12 @@ from typing import Any
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
-from supportdesk_client import AsyncClient, NotFound, SupportdeskError
 
 from supportdesk import __version__
 from supportdesk.mcp.profile import Profile
 from supportdesk.mcp.results import render
 from supportdesk.mcp.tools import BY_NAME, ToolInputError, visible_tools
+from supportdesk_client import AsyncClient, NotFound, SupportdeskError
 
 INSTRUCTIONS = (
     "supportdesk: the support tickets this API key can see. Read a conversation in pages "

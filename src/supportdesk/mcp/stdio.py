@@ -10,10 +10,10 @@ from typing import Any
 
 from mcp.server.context import ServerRequestContext
 from mcp.server.stdio import stdio_server
-from supportdesk_client import AsyncClient
 
 from supportdesk.mcp.profile import discover
 from supportdesk.mcp.server import Caller, build_server
+from supportdesk_client import AsyncClient
 
 
 async def serve_stdio(base_url: str | None = None, api_key: str | None = None) -> None:

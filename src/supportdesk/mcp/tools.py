@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from supportdesk_client import AsyncClient, Call
-
 from supportdesk.core.scopes import MANAGE_SUPPORT, READ_ACCOUNT, READ_SUPPORT, WRITE_SUPPORT
 from supportdesk.mcp.profile import Profile
 from supportdesk.mcp.results import (
@@ -26,6 +24,7 @@ from supportdesk.mcp.results import (
     size,
     untrusted,
 )
+from supportdesk_client import AsyncClient, Call
 
 Args = Mapping[str, Any]
 Run = Callable[[AsyncClient, Args], Awaitable[dict[str, Any]]]
