@@ -365,27 +365,38 @@ async def test_results_stay_bounded_for_the_largest_texts(db: Database, world: W
     assert LARGEST[0] <= 25_000
 
 
-@pytest.fixture
-def stdio_env(world: World) -> dict[str, str]:
-    return {
-        **os.environ,
-        "SUPPORTDESK_URL": world.server.base_url,
-        "SUPPORTDESK_API_KEY": world.cast.client_key,
-    }
-
-
-async def test_supportdesk_mcp_stdio_reads_616828(world: World, stdio_env: dict[str, str]) -> None:
+@asynccontextmanager
+async def stdio_session(server: ServerProcess, api_key: str) -> AsyncIterator[ClientSession]:
+    """`supportdesk mcp --stdio` in its own process, as a desktop assistant starts it."""
+    env = {**os.environ, "SUPPORTDESK_URL": server.base_url, "SUPPORTDESK_API_KEY": api_key}
     parameters = StdioServerParameters(
-        command=sys.executable, args=["-m", "supportdesk", "mcp", "--stdio"], env=stdio_env
+        command=sys.executable, args=["-m", "supportdesk", "mcp", "--stdio"], env=env
     )
     async with (
         stdio_client(parameters) as (read, write),
         ClientSession(read, write) as session,
     ):
         await session.initialize()
+        yield session
+
+
+async def test_supportdesk_mcp_stdio_reads_616828(world: World) -> None:
+    async with stdio_session(world.server, world.cast.client_key) as session:
         names = {tool.name for tool in (await session.list_tools()).tools}
         assert names == CLIENT_TOOLS
         read_ = await call(session, "read_ticket", ticket=616828)
         assert read_["ticket"]["number"] == "616828"
         assert CANARY not in json.dumps(read_)
+        reply = {"ticket": 616828, "message": "From stdio"}
+        replied = await call(session, "reply_to_ticket", **reply)
+        assert replied == await call(session, "reply_to_ticket", **reply)
+    # What a key may do is found through the API alone: the staff and the read-only key.
+    async with stdio_session(world.server, world.cast.staff_key) as staff:
+        assert {tool.name for tool in (await staff.list_tools()).tools} == STAFF_TOOLS
+        shown = await call(staff, "read_ticket", ticket=616828)
+        assert CANARY in json.dumps(shown)
+        assert [m["body"]["untrusted_content"] for m in shown["messages"]].count("From stdio") == 1
+    async with stdio_session(world.server, world.cast.read_only_key) as reader:
+        names = {tool.name for tool in (await reader.list_tools()).tools}
+        assert names == {"list_tickets", "read_ticket", "read_message", "read_attachment"}
     print(f"\nlargest tool result in this module: {LARGEST[0]} characters")
