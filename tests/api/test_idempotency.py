@@ -229,6 +229,21 @@ async def test_a_desk_note_retried_is_one_note(
     assert len(listed.json()["notes"]) == 1, listed.text
 
 
+async def test_an_admin_create_retried_makes_one_department(
+    api: httpx.AsyncClient, cast: Cast
+) -> None:
+    path = "/api/v2/admin/departments"
+    body = {"slug": "billing-eu", "name": "Billing EU"}
+    answers = [
+        await api.post(path, headers=with_key(cast.staff_key, "dept-1"), json=body)
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [201, 201], answers[0].text
+    assert answers[1].content == answers[0].content
+    listed = await api.get(path, headers=key(cast.staff_key))
+    assert [d["slug"] for d in listed.json()["data"]].count("billing-eu") == 1, listed.text
+
+
 async def test_across_two_server_processes(
     db: Database, server_env: dict[str, str], tmp_path: Path
 ) -> None:
