@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from supportdesk import __version__
 from supportdesk.api import handlers, openapi
 from supportdesk.api.deps import AppState, install_state
 from supportdesk.api.health import router as health_router
+from supportdesk.api.idempotency import IdempotencyMiddleware
 from supportdesk.api.middleware import ApiMiddleware
 from supportdesk.api.v1.attachments import router as v1_attachments_router
 from supportdesk.api.v1.lane import TicketReadLane
@@ -32,6 +34,8 @@ from supportdesk.core.ratelimit import RateLimiter
 from supportdesk.core.secret_key import load_secret
 from supportdesk.jobs.runner import Runner
 from supportdesk.keys.service import KeyAuthenticator
+from supportdesk.mcp.door import PATH as MCP_PATH
+from supportdesk.mcp.door import McpDoor
 from supportdesk.web import install as install_web
 
 
@@ -63,7 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs = None
         if settings.jobs_enabled:
             jobs = asyncio.create_task(Runner(state.db, settings).run_forever())
-        yield
+        async with mcp_door.manager.run():
+            yield
         if jobs is not None:
             jobs.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -92,8 +97,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v2_sla_router)
     app.include_router(errors_router)
     install_web(app, state)
+
+    mcp_door = McpDoor(app, state)
+    app.router.routes.append(
+        Route(MCP_PATH, mcp_door, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    )
     if settings.read_lane:
         app.add_middleware(TicketReadLane)
+    app.add_middleware(IdempotencyMiddleware, state=state)
     app.add_middleware(
         ApiMiddleware,
         limiter=limiter,

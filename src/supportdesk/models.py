@@ -4,6 +4,7 @@ from supportdesk.accounts.models import Brand, Client, ClientGroup, DepartmentSt
 from supportdesk.core.models import Base
 from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
+from supportdesk.idempotency.models import IdempotencyKey
 from supportdesk.jobs.models import JobEffect
 from supportdesk.keys.models import ApiKey
 from supportdesk.sla.models import SlaBreach, SlaClock, SlaPause, SlaPending
@@ -30,6 +31,7 @@ __all__ = [
     "ClientGroup",
     "Department",
     "DepartmentStaff",
+    "IdempotencyKey",
     "JobEffect",
     "Macro",
     "Note",

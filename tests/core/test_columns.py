@@ -42,6 +42,8 @@ DERIVED = {
     "attachments.content_type": "detected from the bytes: one of a fixed list of types",
     "attachments.byte_length": "the file's length; past the upload limit (at most 1 GiB) 413",
     "replies.flags": "from `encrypted`, a JSON boolean",
+    "idempotency_keys.idempotency_key": "the Idempotency-Key header: past 255 visible ASCII "
+    "characters 400 (tests/api/test_idempotency.py)",
 }
 
 # fmt: off
@@ -50,8 +52,12 @@ NOT_CLIENT_WRITABLE = {
         "brands.id", "client_groups.id", "statuses.id", "tags.id", "api_keys.id",
         "sla_policies.id", "notes.id", "replies.id", "ticket_labels.id",
         "ticket_services.id",
-        "ticket_events.id",
+        "ticket_events.id", "idempotency_keys.id",
     ), _ID),
+    **dict.fromkeys((
+        "idempotency_keys.api_key_id", "idempotency_keys.fingerprint",
+        "idempotency_keys.status_code", "idempotency_keys.response_headers",
+    ), "the idempotency record: the calling key, a hash of the request, the answer's parts"),
     **dict.fromkeys((
         "ticket_events.ticket_id", "ticket_events.actor_type", "ticket_events.actor_id",
         "ticket_events.actor_name", "ticket_events.via", "ticket_events.kind",

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.datastructures import Headers
 
 from supportdesk.api.deps import app_state
 from supportdesk.api.errors import door_for
@@ -22,6 +23,9 @@ from supportdesk.core.scopes import (
     WRITE_SUPPORT,
 )
 from supportdesk.core.text import check_url_is_text
+
+# Set by the MCP door on the scope of its tools' in-process calls (`mcp.door`).
+VIA_SCOPE = "supportdesk.via"
 
 
 async def _transaction(request: Request) -> AsyncIterator[DbSession]:
@@ -50,10 +54,15 @@ def client_ip(request: Request) -> str:
 
 def presented_key(request: Request) -> str | None:
     """The key from `X-API-Key`, else from `Authorization: Bearer`; None if neither is sent."""
-    key = request.headers.get("x-api-key")
+    return key_in_headers(request.headers)
+
+
+def key_in_headers(headers: Headers) -> str | None:
+    """`presented_key` for a middleware, which has the headers but no request."""
+    key = headers.get("x-api-key")
     if key:
         return key.strip()
-    authorization = request.headers.get("authorization", "")
+    authorization = headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         return credentials.strip()
@@ -107,7 +116,10 @@ async def acting(request: Request, session: DbSession, accepted: tuple[str, ...]
     check_scope(principal, accepted)
     # Then, as for any malformed parameter, 400 for a URL that is not UTF-8.
     check_url_is_text(request.scope)
-    return principal.actor(door_for(request.scope).name)
+    # A tool's in-process call through `/mcp` names its own door (`mcp.door`): a scope key no
+    # request from outside can carry.
+    via = request.scope.get(VIA_SCOPE)
+    return principal.actor(via if isinstance(via, str) else door_for(request.scope).name)
 
 
 def check_scope(principal: Principal, accepted: tuple[str, ...]) -> None:

@@ -212,6 +212,24 @@ def keys_revoke(
     console.print("revoked")
 
 
+@app.command("mcp")
+def mcp_server(
+    stdio: Annotated[
+        bool, typer.Option("--stdio", help="Speak MCP on stdin/stdout (a desktop assistant).")
+    ] = False,
+) -> None:
+    """MCP tools for an AI assistant, through the API of SUPPORTDESK_URL with
+    SUPPORTDESK_API_KEY (the server itself serves them at /mcp)."""
+    if not stdio:
+        raise CliFailure("only --stdio is served here; the server answers MCP at /mcp")
+    from supportdesk.mcp.stdio import serve_stdio
+
+    try:
+        asyncio.run(serve_stdio())
+    except ValueError as error:  # the library's: no URL or no key
+        raise CliFailure(str(error)) from None
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",

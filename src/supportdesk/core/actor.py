@@ -20,6 +20,8 @@ VIA_AUTOMATION = "automation"
 # The pages (`supportdesk.web`): the staff desk and the customer portal.
 VIA_WEB = "web"
 
+VIA_MCP = "mcp"
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:

@@ -29,6 +29,7 @@ CONTENT_TYPE_LENGTH = 127
 SERVICE_NAME_LENGTH = 255
 TAG_NAME_LENGTH = 64
 STATUS_NAME_LENGTH = 64  # statuses.name, replies.status_after
+IDEMPOTENCY_KEY_LENGTH = 255  # README: 1-255 visible ASCII characters
 # Columns that hold one of a fixed set of names (their inputs are choices, not free text).
 PRIORITY_LENGTH = 16
 SERVICE_TYPE_LENGTH = 16

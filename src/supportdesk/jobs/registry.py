@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from supportdesk.idempotency import cleanup as idempotency_cleanup
 from supportdesk.jobs.task import Task
 from supportdesk.sla import job as sla_job
 
@@ -11,4 +12,4 @@ def tasks() -> tuple[Task, ...]:
     from supportdesk.jobs import autoclose, scheduled
 
     # Scheduled replies first: a reply due now is sent before its ticket could auto-close.
-    return (scheduled.TASK, autoclose.TASK, sla_job.TASK)
+    return (scheduled.TASK, autoclose.TASK, sla_job.TASK, idempotency_cleanup.TASK)
