@@ -5,6 +5,7 @@ from supportdesk.core.models import Base
 from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
 from supportdesk.keys.models import ApiKey
+from supportdesk.mail.models import MailOutbox
 from supportdesk.tickets.models import (
     Attachment,
     Macro,
@@ -29,6 +30,7 @@ __all__ = [
     "Department",
     "DepartmentStaff",
     "Macro",
+    "MailOutbox",
     "Note",
     "RenderGeneration",
     "Reply",

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
+from supportdesk.mail.outbox import enqueue_mails
 from supportdesk.tickets.repository.events import Changes
 
 
@@ -28,4 +29,4 @@ class ChangeEvent:
 
 async def on_event(session: DbSession, event: ChangeEvent) -> None:
     """Everything that follows from `event`, written in `session`'s transaction."""
-    del session, event
+    await enqueue_mails(session, event)

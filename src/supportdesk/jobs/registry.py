@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from supportdesk.jobs.task import Task
+from supportdesk.mail.sender import MAIL_TASK
 
 
 def tasks() -> tuple[Task, ...]:
     """The tasks of this installation (auto-close, scheduled replies, SLA, mail, webhooks)."""
-    return ()
+    return (MAIL_TASK,)

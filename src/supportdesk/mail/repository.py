@@ -1,0 +1,282 @@
+"""All SQL of mail: what a mail tells (the ticket, the message, the staff to tell) and the
+outbox's rows, claimed with a lease."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import func, insert, or_, select, update
+
+from supportdesk.accounts.models import Staff
+from supportdesk.core.db import DbSession
+from supportdesk.departments.models import Department, Status
+from supportdesk.mail.models import FAILED, PENDING, SENT, MailOutbox
+from supportdesk.tickets.models import Reply, Ticket, TicketSubscription
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFacts:
+    """What any mail about a ticket may say; which of it a client's mail says is compose's."""
+
+    id: int
+    number: int
+    acc_hash: str
+    subject: str
+    body: str
+    name: str
+    email: str
+    cc: str
+    bcc: str
+    flags: int
+    status: str
+    department: str
+    department_email: str
+    owner_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFacts:
+    name: str
+    body: str
+    type: str
+    status: str
+    notify: bool
+    flags: int
+
+
+@dataclass(frozen=True, slots=True)
+class StaffAddress:
+    id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewMail:
+    message_id: str
+    ticket_id: int
+    kind: str
+    recipients: list[str]
+    subject: str
+    text_body: str
+    html_body: str
+    headers: dict[str, str]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MailRow:
+    id: int
+    message_id: str
+    ticket_id: int
+    kind: str
+    recipients: list[str]
+    subject: str
+    text_body: str
+    html_body: str
+    headers: dict[str, str]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+async def ticket_facts(session: DbSession, ticket_id: int) -> TicketFacts:
+    row = (
+        (
+            await session.execute(
+                select(
+                    Ticket.id,
+                    Ticket.ticket_number.label("number"),
+                    Ticket.acc_hash,
+                    Ticket.subject,
+                    Ticket.body,
+                    Ticket.name,
+                    Ticket.email,
+                    Ticket.cc,
+                    Ticket.bcc,
+                    Ticket.flags,
+                    Status.name.label("status"),
+                    Department.name.label("department"),
+                    Department.email.label("department_email"),
+                    Ticket.owner_id,
+                )
+                .join(Status, Status.id == Ticket.status_id)
+                .join(Department, Department.id == Ticket.dept_id)
+                .where(Ticket.id == ticket_id)
+            )
+        )
+        .mappings()
+        .one()
+    )
+    return TicketFacts(**row)
+
+
+async def message_facts(session: DbSession, ticket_id: int, public_id: str) -> MessageFacts | None:
+    row = (
+        (
+            await session.execute(
+                select(
+                    Reply.name, Reply.body, Reply.type, Reply.status, Reply.notify, Reply.flags
+                ).where(Reply.ticket_id == ticket_id, Reply.public_id == public_id)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else MessageFacts(**row)
+
+
+def _staff(row: Any) -> StaffAddress:
+    return StaffAddress(row.id, f"{row.firstname} {row.lastname}".strip(), row.email)
+
+
+async def watching_staff(session: DbSession, ticket: TicketFacts) -> list[StaffAddress]:
+    """The ticket's owner and subscribers who are active, owner first."""
+    subscribed = select(TicketSubscription.staff_id).where(
+        TicketSubscription.ticket_id == ticket.id
+    )
+    rows = await session.execute(
+        select(Staff.id, Staff.firstname, Staff.lastname, Staff.email)
+        .where(
+            Staff.status == "Active",
+            or_(Staff.id == (ticket.owner_id or 0), Staff.id.in_(subscribed)),
+        )
+        .order_by((Staff.id == (ticket.owner_id or 0)).desc(), Staff.id)
+    )
+    return [_staff(row) for row in rows]
+
+
+async def active_staff(session: DbSession, staff_id: int) -> StaffAddress | None:
+    row = (
+        await session.execute(
+            select(Staff.id, Staff.firstname, Staff.lastname, Staff.email).where(
+                Staff.id == staff_id, Staff.status == "Active"
+            )
+        )
+    ).first()
+    return None if row is None else _staff(row)
+
+
+async def insert_mail(session: DbSession, mail: NewMail) -> None:
+    await session.execute(
+        insert(MailOutbox).values(
+            message_id=mail.message_id,
+            ticket_id=mail.ticket_id,
+            kind=mail.kind,
+            recipients=orjson.dumps(mail.recipients).decode(),
+            subject=mail.subject,
+            text_body=mail.text_body,
+            html_body=mail.html_body,
+            headers=orjson.dumps(mail.headers).decode(),
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=mail.created_at,
+            last_error="",
+            created_at=mail.created_at,
+        )
+    )
+
+
+_COLUMNS = (
+    MailOutbox.id,
+    MailOutbox.message_id,
+    MailOutbox.ticket_id,
+    MailOutbox.kind,
+    MailOutbox.recipients,
+    MailOutbox.subject,
+    MailOutbox.text_body,
+    MailOutbox.html_body,
+    MailOutbox.headers,
+    MailOutbox.status,
+    MailOutbox.attempts,
+    MailOutbox.next_attempt_at,
+    MailOutbox.last_error,
+    MailOutbox.created_at,
+    MailOutbox.sent_at,
+)
+
+
+def _row(row: Any) -> MailRow:
+    values = dict(row._mapping)
+    values["recipients"] = orjson.loads(values["recipients"])
+    values["headers"] = orjson.loads(values["headers"])
+    return MailRow(**values)
+
+
+async def claim_due(
+    session: DbSession, *, worker: str, now: datetime, lease_until: datetime, limit: int
+) -> list[MailRow]:
+    """Lease up to `limit` pending mails that are due and not leased by a live sender, counting
+    the attempt. One statement: `FOR UPDATE SKIP LOCKED` on PostgreSQL (two senders take
+    different rows); on SQLite the transaction's `BEGIN IMMEDIATE` already serialises claims."""
+    due = (
+        select(MailOutbox.id)
+        .where(
+            MailOutbox.status == PENDING,
+            MailOutbox.next_attempt_at <= now,
+            or_(MailOutbox.locked_until.is_(None), MailOutbox.locked_until < now),
+        )
+        .order_by(MailOutbox.next_attempt_at, MailOutbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = await session.execute(
+        update(MailOutbox)
+        .where(MailOutbox.id.in_(due))
+        .values(locked_by=worker, locked_until=lease_until, attempts=MailOutbox.attempts + 1)
+        .returning(*_COLUMNS)
+    )
+    return sorted((_row(row) for row in rows), key=lambda mail: mail.id)
+
+
+async def mark_sent(session: DbSession, mail_id: int, *, worker: str, now: datetime) -> bool:
+    """Record the send; False when the lease was lost (another sender has the row now)."""
+    result = await session.execute(
+        update(MailOutbox)
+        .where(MailOutbox.id == mail_id, MailOutbox.locked_by == worker)
+        .values(status=SENT, sent_at=now, locked_by=None, locked_until=None, last_error="")
+        .returning(MailOutbox.id)
+    )
+    return result.first() is not None
+
+
+async def mark_unsent(
+    session: DbSession, mail_id: int, *, worker: str, error: str, retry_at: datetime | None
+) -> None:
+    """A failed attempt: try again at `retry_at`, or never (`None`: failed)."""
+    values: dict[str, Any] = {"locked_by": None, "locked_until": None, "last_error": error}
+    if retry_at is None:
+        values["status"] = FAILED
+    else:
+        values["next_attempt_at"] = retry_at
+    await session.execute(
+        update(MailOutbox)
+        .where(MailOutbox.id == mail_id, MailOutbox.locked_by == worker)
+        .values(**values)
+    )
+
+
+async def list_mails(session: DbSession, *, failed_only: bool, limit: int) -> list[MailRow]:
+    """The newest mails first."""
+    statement = select(*_COLUMNS).order_by(MailOutbox.id.desc()).limit(limit)
+    if failed_only:
+        statement = statement.where(MailOutbox.status == FAILED)
+    return [_row(row) for row in await session.execute(statement)]
+
+
+async def find_mail(session: DbSession, mail_id: int) -> MailRow | None:
+    row = (await session.execute(select(*_COLUMNS).where(MailOutbox.id == mail_id))).first()
+    return None if row is None else _row(row)
+
+
+async def count_by_status(session: DbSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(MailOutbox.status, func.count()).group_by(MailOutbox.status)
+    )
+    return {status: int(count) for status, count in rows}

@@ -1,0 +1,117 @@
+"""The mail job: lease the due mails of the outbox, send them over one SMTP connection, record
+each send (or the failure, and when to try again) in its own short transaction.
+
+Delivery is at least once: a sender that dies after the server took a mail and before its row
+said so leaves the lease to run out, and the mail goes again with the same `Message-ID`.
+Without `SUPPORTDESK_SMTP_URL` nothing is sent: the mails are kept in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import aiosmtplib
+
+from supportdesk.core.clock import utcnow
+from supportdesk.core.config import Settings
+from supportdesk.core.db import Database
+from supportdesk.jobs.task import JobContext, Task
+from supportdesk.mail import repository, smtp
+from supportdesk.mail.repository import MailRow
+
+logger = logging.getLogger(__name__)
+
+BATCH = 20
+MAX_BACKOFF = timedelta(days=1)
+
+
+def retry_at(settings: Settings, attempts: int, now: datetime) -> datetime | None:
+    """When to try again after `attempts` failed attempts (exponential backoff), or None once
+    `mail_max_attempts` are spent."""
+    if attempts >= settings.mail_max_attempts:
+        return None
+    delay = timedelta(seconds=settings.mail_retry_seconds * 2 ** (attempts - 1))
+    return now + min(delay, MAX_BACKOFF)
+
+
+async def send_due_mail(context: JobContext) -> int:
+    """Send what is due at `context.now`: how many mails the SMTP server took."""
+    settings = context.settings
+    if settings.smtp_url is None:
+        return 0
+    target = smtp.smtp_target(settings.smtp_url.get_secret_value())
+    lease = timedelta(seconds=settings.smtp_timeout_seconds * (BATCH + 2))
+    async with context.db.transaction() as session:
+        mails = await repository.claim_due(
+            session,
+            worker=context.worker,
+            now=context.now,
+            lease_until=context.now + lease,
+            limit=BATCH,
+        )
+    if not mails:
+        return 0
+    return await _deliver(context.db, settings, target, context.worker, mails)
+
+
+async def _deliver(
+    db: Database, settings: Settings, target: smtp.SmtpTarget, worker: str, mails: list[MailRow]
+) -> int:
+    connection = smtp.client(settings, target)
+    try:
+        await connection.connect()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+        logger.warning(
+            "mail: connecting to %s failed: %s", target.describe(), smtp.describe_error(error)
+        )
+        for mail in mails:
+            await _record_failure(db, settings, worker, mail, error)
+        return 0
+    sender = smtp.envelope_sender(settings)
+    sent = 0
+    try:
+        for index, mail in enumerate(mails):
+            try:
+                refused, _ = await connection.send_message(
+                    smtp.build_message(mail), sender=sender, recipients=mail.recipients
+                )
+            except aiosmtplib.SMTPServerDisconnected as error:
+                for rest in mails[index:]:
+                    await _record_failure(db, settings, worker, rest, error)
+                break
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+                await _record_failure(db, settings, worker, mail, error)
+                continue
+            async with db.transaction() as session:
+                await repository.mark_sent(session, mail.id, worker=worker, now=utcnow())
+            if refused:
+                logger.warning("mail %s: some recipients refused: %s", mail.id, sorted(refused))
+            sent += 1
+    finally:
+        if connection.is_connected:
+            try:
+                await connection.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                connection.close()
+    return sent
+
+
+async def _record_failure(
+    db: Database, settings: Settings, worker: str, mail: MailRow, error: BaseException
+) -> None:
+    reason = smtp.describe_error(error)
+    when = None if smtp.permanent(error) else retry_at(settings, mail.attempts, utcnow())
+    logger.warning(
+        "mail %s (%s) attempt %s: %s; %s",
+        mail.id,
+        mail.message_id,
+        mail.attempts,
+        reason,
+        "failed" if when is None else f"again at {when.isoformat()}",
+    )
+    async with db.transaction() as session:
+        await repository.mark_unsent(session, mail.id, worker=worker, error=reason, retry_at=when)
+
+
+MAIL_TASK = Task(name="mail", run=send_due_mail)
