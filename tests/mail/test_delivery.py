@@ -211,5 +211,5 @@ async def test_a_crashed_senders_lease_runs_out_and_the_mail_goes_with_its_id(
     )
     # The crashed sender, back, cannot record over the lease it lost.
     async with db.transaction() as session:
-        assert not await repository.mark_sent(session, taken[0].id, worker="crashed", now=later)
+        assert await repository.mark_sent(session, [taken[0].id], worker="crashed", now=later) == []
     assert {(m.status, m.attempts) for m in await outbox(db)} == {("sent", 2)}

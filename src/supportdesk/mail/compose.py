@@ -15,6 +15,7 @@ Internal tickets (flag 16) send the client nothing. Staff are not told what they
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import TYPE_CHECKING, Any
@@ -64,8 +65,11 @@ def _sender(settings: Settings) -> str:
     return formataddr((name or settings.company_name, address))
 
 
-async def mails_for(session: DbSession, event: ChangeEvent, settings: Settings) -> list[NewMail]:
-    """The mails `event` asks for, rendered now (they are what the change said)."""
+async def mails_for(
+    session: DbSession, event: ChangeEvent, settings_now: Callable[[], Settings]
+) -> list[NewMail]:
+    """The mails `event` asks for, rendered now (they are what the change said); the settings
+    are asked for only when a mail is due."""
     if event.kind not in _MAILING_KINDS:
         return []
     status = event.changes.get("status") or {}
@@ -75,7 +79,7 @@ async def mails_for(session: DbSession, event: ChangeEvent, settings: Settings) 
     if event.kind == "updated" and not closes and assigned is None:
         return []
     ticket = await repository.ticket_facts(session, event.ticket_id)
-    composer = _Composer(session, event, settings, ticket)
+    composer = _Composer(session, event, settings_now(), ticket)
     if event.kind == "opened":
         await composer.client("client_opened", message=composer.opening())
         await composer.staff("staff_opened", message=composer.opening())

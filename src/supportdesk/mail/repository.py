@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from supportdesk.accounts.models import Staff
 from supportdesk.core.db import DbSession
@@ -86,50 +86,44 @@ class MailRow:
     sent_at: datetime | None
 
 
-async def ticket_facts(session: DbSession, ticket_id: int) -> TicketFacts:
-    row = (
-        (
-            await session.execute(
-                select(
-                    Ticket.id,
-                    Ticket.ticket_number.label("number"),
-                    Ticket.acc_hash,
-                    Ticket.subject,
-                    Ticket.body,
-                    Ticket.name,
-                    Ticket.email,
-                    Ticket.cc,
-                    Ticket.bcc,
-                    Ticket.flags,
-                    Status.name.label("status"),
-                    Department.name.label("department"),
-                    Department.email.label("department_email"),
-                    Ticket.owner_id,
-                )
-                .join(Status, Status.id == Ticket.status_id)
-                .join(Department, Department.id == Ticket.dept_id)
-                .where(Ticket.id == ticket_id)
-            )
-        )
-        .mappings()
-        .one()
+# Built once: a change's mails read with `rows()`, SQLAlchemy's statement building skipped.
+_TICKET_FACTS = (
+    select(
+        Ticket.id,
+        Ticket.ticket_number,
+        Ticket.acc_hash,
+        Ticket.subject,
+        Ticket.body,
+        Ticket.name,
+        Ticket.email,
+        Ticket.cc,
+        Ticket.bcc,
+        Ticket.flags,
+        Status.name,
+        Department.name,
+        Department.email,
+        Ticket.owner_id,
     )
-    return TicketFacts(**row)
+    .join(Status, Status.id == Ticket.status_id)
+    .join(Department, Department.id == Ticket.dept_id)
+    .where(Ticket.id == bindparam("ticket_id"))
+)
+_MESSAGE_FACTS = select(
+    Reply.name, Reply.body, Reply.type, Reply.status, Reply.notify, Reply.flags
+).where(Reply.ticket_id == bindparam("ticket_id"), Reply.public_id == bindparam("public_id"))
+
+
+async def ticket_facts(session: DbSession, ticket_id: int) -> TicketFacts:
+    (row,) = await session.rows(_TICKET_FACTS, {"ticket_id": ticket_id})
+    return TicketFacts(*row)
 
 
 async def message_facts(session: DbSession, ticket_id: int, public_id: str) -> MessageFacts | None:
-    row = (
-        (
-            await session.execute(
-                select(
-                    Reply.name, Reply.body, Reply.type, Reply.status, Reply.notify, Reply.flags
-                ).where(Reply.ticket_id == ticket_id, Reply.public_id == public_id)
-            )
-        )
-        .mappings()
-        .first()
-    )
-    return None if row is None else MessageFacts(**row)
+    rows = await session.rows(_MESSAGE_FACTS, {"ticket_id": ticket_id, "public_id": public_id})
+    if not rows:
+        return None
+    name, body, kind, status, notify, flags = rows[0]
+    return MessageFacts(name, body, kind, status, bool(notify), flags)
 
 
 def _staff(row: Any) -> StaffAddress:
@@ -163,23 +157,27 @@ async def active_staff(session: DbSession, staff_id: int) -> StaffAddress | None
     return None if row is None else _staff(row)
 
 
+_INSERT_MAIL = insert(MailOutbox)
+
+
 async def insert_mail(session: DbSession, mail: NewMail) -> None:
     await session.execute(
-        insert(MailOutbox).values(
-            message_id=mail.message_id,
-            ticket_id=mail.ticket_id,
-            kind=mail.kind,
-            recipients=orjson.dumps(mail.recipients).decode(),
-            subject=mail.subject,
-            text_body=mail.text_body,
-            html_body=mail.html_body,
-            headers=orjson.dumps(mail.headers).decode(),
-            status=PENDING,
-            attempts=0,
-            next_attempt_at=mail.created_at,
-            last_error="",
-            created_at=mail.created_at,
-        )
+        _INSERT_MAIL,
+        {
+            "message_id": mail.message_id,
+            "ticket_id": mail.ticket_id,
+            "kind": mail.kind,
+            "recipients": orjson.dumps(mail.recipients).decode(),
+            "subject": mail.subject,
+            "text_body": mail.text_body,
+            "html_body": mail.html_body,
+            "headers": orjson.dumps(mail.headers).decode(),
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": mail.created_at,
+            "last_error": "",
+            "created_at": mail.created_at,
+        },
     )
 
 
@@ -235,15 +233,20 @@ async def claim_due(
     return sorted((_row(row) for row in rows), key=lambda mail: mail.id)
 
 
-async def mark_sent(session: DbSession, mail_id: int, *, worker: str, now: datetime) -> bool:
-    """Record the send; False when the lease was lost (another sender has the row now)."""
+async def mark_sent(
+    session: DbSession, mail_ids: list[int], *, worker: str, now: datetime
+) -> list[int]:
+    """Record the sends; the ids whose lease was still this worker's (a lost lease means
+    another sender has the row now, and its record stands)."""
+    if not mail_ids:
+        return []
     result = await session.execute(
         update(MailOutbox)
-        .where(MailOutbox.id == mail_id, MailOutbox.locked_by == worker)
+        .where(MailOutbox.id.in_(mail_ids), MailOutbox.locked_by == worker)
         .values(status=SENT, sent_at=now, locked_by=None, locked_until=None, last_error="")
         .returning(MailOutbox.id)
     )
-    return result.first() is not None
+    return sorted(int(mail_id) for (mail_id,) in result)
 
 
 async def mark_unsent(

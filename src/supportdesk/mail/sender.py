@@ -15,7 +15,7 @@ import aiosmtplib
 
 from supportdesk.core.clock import utcnow
 from supportdesk.core.config import Settings
-from supportdesk.core.db import Database
+from supportdesk.core.db import Database, DbSession
 from supportdesk.jobs.task import JobContext, Task
 from supportdesk.mail import repository, smtp
 from supportdesk.mail.repository import MailRow
@@ -58,6 +58,10 @@ async def send_due_mail(context: JobContext) -> int:
 async def _deliver(
     db: Database, settings: Settings, target: smtp.SmtpTarget, worker: str, mails: list[MailRow]
 ) -> int:
+    """Send `mails` over one connection; what happened to each is written in one transaction
+    after the batch (a crash before it resends the batch, each mail with its own id)."""
+    sent: list[int] = []
+    failures: list[tuple[MailRow, BaseException]] = []
     connection = smtp.client(settings, target)
     try:
         await connection.connect()
@@ -65,43 +69,63 @@ async def _deliver(
         logger.warning(
             "mail: connecting to %s failed: %s", target.describe(), smtp.describe_error(error)
         )
-        for mail in mails:
-            await _record_failure(db, settings, worker, mail, error)
-        return 0
+        failures = [(mail, error) for mail in mails]
+    else:
+        try:
+            await _send_each(connection, settings, mails, sent, failures)
+        finally:
+            await _close(connection)
+    now = utcnow()
+    async with db.transaction() as session:
+        recorded = await repository.mark_sent(session, sent, worker=worker, now=now)
+        for mail, problem in failures:
+            await _record_failure(session, settings, worker, mail, problem, now)
+    return len(recorded)
+
+
+async def _send_each(
+    connection: aiosmtplib.SMTP,
+    settings: Settings,
+    mails: list[MailRow],
+    sent: list[int],
+    failures: list[tuple[MailRow, BaseException]],
+) -> None:
     sender = smtp.envelope_sender(settings)
-    sent = 0
+    for index, mail in enumerate(mails):
+        try:
+            refused, _ = await connection.send_message(
+                smtp.build_message(mail), sender=sender, recipients=mail.recipients
+            )
+        except aiosmtplib.SMTPServerDisconnected as error:
+            failures.extend((rest, error) for rest in mails[index:])
+            return
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            failures.append((mail, error))
+            continue
+        if refused:
+            logger.warning("mail %s: some recipients refused: %s", mail.id, sorted(refused))
+        sent.append(mail.id)
+
+
+async def _close(connection: aiosmtplib.SMTP) -> None:
+    if not connection.is_connected:
+        return
     try:
-        for index, mail in enumerate(mails):
-            try:
-                refused, _ = await connection.send_message(
-                    smtp.build_message(mail), sender=sender, recipients=mail.recipients
-                )
-            except aiosmtplib.SMTPServerDisconnected as error:
-                for rest in mails[index:]:
-                    await _record_failure(db, settings, worker, rest, error)
-                break
-            except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-                await _record_failure(db, settings, worker, mail, error)
-                continue
-            async with db.transaction() as session:
-                await repository.mark_sent(session, mail.id, worker=worker, now=utcnow())
-            if refused:
-                logger.warning("mail %s: some recipients refused: %s", mail.id, sorted(refused))
-            sent += 1
-    finally:
-        if connection.is_connected:
-            try:
-                await connection.quit()
-            except (aiosmtplib.SMTPException, OSError, TimeoutError):
-                connection.close()
-    return sent
+        await connection.quit()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        connection.close()
 
 
 async def _record_failure(
-    db: Database, settings: Settings, worker: str, mail: MailRow, error: BaseException
+    session: DbSession,
+    settings: Settings,
+    worker: str,
+    mail: MailRow,
+    error: BaseException,
+    now: datetime,
 ) -> None:
     reason = smtp.describe_error(error)
-    when = None if smtp.permanent(error) else retry_at(settings, mail.attempts, utcnow())
+    when = None if smtp.permanent(error) else retry_at(settings, mail.attempts, now)
     logger.warning(
         "mail %s (%s) attempt %s: %s; %s",
         mail.id,
@@ -110,8 +134,7 @@ async def _record_failure(
         reason,
         "failed" if when is None else f"again at {when.isoformat()}",
     )
-    async with db.transaction() as session:
-        await repository.mark_unsent(session, mail.id, worker=worker, error=reason, retry_at=when)
+    await repository.mark_unsent(session, mail.id, worker=worker, error=reason, retry_at=when)
 
 
 MAIL_TASK = Task(name="mail", run=send_due_mail)
