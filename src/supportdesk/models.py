@@ -4,6 +4,7 @@ from supportdesk.accounts.models import Brand, Client, ClientGroup, DepartmentSt
 from supportdesk.core.models import Base
 from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
+from supportdesk.jobs.models import JobEffect
 from supportdesk.keys.models import ApiKey
 from supportdesk.mail.models import MailOutbox
 from supportdesk.tickets.models import (
@@ -29,6 +30,7 @@ __all__ = [
     "ClientGroup",
     "Department",
     "DepartmentStaff",
+    "JobEffect",
     "Macro",
     "MailOutbox",
     "Note",

@@ -197,7 +197,7 @@ async def test_a_crashed_senders_lease_runs_out_and_the_mail_goes_with_its_id(
     now = utcnow()
     async with db.transaction() as session:
         taken = await repository.claim_due(
-            session, worker="crashed", now=now, lease_until=now + timedelta(minutes=10), limit=50
+            session, worker="crashed", now=now, hold=timedelta(minutes=10), limit=50
         )
     assert len(taken) == 6
     inbox = Inbox()

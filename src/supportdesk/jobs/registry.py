@@ -8,4 +8,8 @@ from supportdesk.mail.sender import MAIL_TASK
 
 def tasks() -> tuple[Task, ...]:
     """The tasks of this installation (auto-close, scheduled replies, SLA, mail, webhooks)."""
-    return (MAIL_TASK,)
+    from supportdesk.jobs import autoclose, scheduled
+
+    # Scheduled replies first: a reply due now is sent before its ticket could auto-close; the
+    # mail last, so that what they changed goes out on the same tick.
+    return (scheduled.TASK, autoclose.TASK, MAIL_TASK)

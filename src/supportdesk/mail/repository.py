@@ -3,16 +3,17 @@ outbox's rows, claimed with a lease."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 
 from supportdesk.accounts.models import Staff
 from supportdesk.core.db import DbSession
 from supportdesk.departments.models import Department, Status
+from supportdesk.jobs.lease import Lease, claim, release
 from supportdesk.mail.models import FAILED, PENDING, SENT, MailOutbox
 from supportdesk.tickets.models import Reply, Ticket, TicketSubscription
 
@@ -207,30 +208,37 @@ def _row(row: Any) -> MailRow:
     return MailRow(**values)
 
 
+# The outbox as the jobs' lease sees it (jobs/lease.py): due when `next_attempt_at` has come.
+_TABLE = MailOutbox.__table__
+assert isinstance(_TABLE, Table)
+OUTBOX = Lease(_TABLE, due="next_attempt_at", until="locked_until", owner="locked_by")
+
+
 async def claim_due(
-    session: DbSession, *, worker: str, now: datetime, lease_until: datetime, limit: int
+    session: DbSession, *, worker: str, now: datetime, hold: timedelta, limit: int
 ) -> list[MailRow]:
-    """Lease up to `limit` pending mails that are due and not leased by a live sender, counting
-    the attempt. One statement: `FOR UPDATE SKIP LOCKED` on PostgreSQL (two senders take
-    different rows); on SQLite the transaction's `BEGIN IMMEDIATE` already serialises claims."""
-    due = (
-        select(MailOutbox.id)
-        .where(
-            MailOutbox.status == PENDING,
-            MailOutbox.next_attempt_at <= now,
-            or_(MailOutbox.locked_until.is_(None), MailOutbox.locked_until < now),
+    """Lease up to `limit` pending mails that are due and not leased by a live sender, and count
+    the attempt (so a mail whose sending keeps killing its sender still runs out of them)."""
+    rows = await claim(
+        session,
+        OUTBOX,
+        now=now,
+        worker=worker,
+        hold=hold,
+        limit=limit,
+        where=(MailOutbox.status == PENDING,),
+        returning=_COLUMNS,
+    )
+    ids = [row.id for row in rows]
+    if ids:
+        await session.execute(
+            update(MailOutbox)
+            .where(MailOutbox.id.in_(ids))
+            .values(attempts=MailOutbox.attempts + 1)
         )
-        .order_by(MailOutbox.next_attempt_at, MailOutbox.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    return sorted(
+        (replace(_row(row), attempts=row.attempts + 1) for row in rows), key=lambda m: m.id
     )
-    rows = await session.execute(
-        update(MailOutbox)
-        .where(MailOutbox.id.in_(due))
-        .values(locked_by=worker, locked_until=lease_until, attempts=MailOutbox.attempts + 1)
-        .returning(*_COLUMNS)
-    )
-    return sorted((_row(row) for row in rows), key=lambda mail: mail.id)
 
 
 async def mark_sent(
@@ -238,31 +246,24 @@ async def mark_sent(
 ) -> list[int]:
     """Record the sends; the ids whose lease was still this worker's (a lost lease means
     another sender has the row now, and its record stands)."""
-    if not mail_ids:
-        return []
-    result = await session.execute(
-        update(MailOutbox)
-        .where(MailOutbox.id.in_(mail_ids), MailOutbox.locked_by == worker)
-        .values(status=SENT, sent_at=now, locked_by=None, locked_until=None, last_error="")
-        .returning(MailOutbox.id)
-    )
-    return sorted(int(mail_id) for (mail_id,) in result)
+    done = {"status": SENT, "sent_at": now, "last_error": ""}
+    return [
+        mail_id
+        for mail_id in mail_ids
+        if await release(session, OUTBOX, mail_id, worker=worker, values=done)
+    ]
 
 
 async def mark_unsent(
     session: DbSession, mail_id: int, *, worker: str, error: str, retry_at: datetime | None
 ) -> None:
     """A failed attempt: try again at `retry_at`, or never (`None`: failed)."""
-    values: dict[str, Any] = {"locked_by": None, "locked_until": None, "last_error": error}
+    values: dict[str, Any] = {"last_error": error}
     if retry_at is None:
         values["status"] = FAILED
     else:
         values["next_attempt_at"] = retry_at
-    await session.execute(
-        update(MailOutbox)
-        .where(MailOutbox.id == mail_id, MailOutbox.locked_by == worker)
-        .values(**values)
-    )
+    await release(session, OUTBOX, mail_id, worker=worker, values=values)
 
 
 async def list_mails(session: DbSession, *, failed_only: bool, limit: int) -> list[MailRow]:

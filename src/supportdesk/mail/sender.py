@@ -47,7 +47,7 @@ async def send_due_mail(context: JobContext) -> int:
             session,
             worker=context.worker,
             now=context.now,
-            lease_until=context.now + lease,
+            hold=lease,
             limit=BATCH,
         )
     if not mails:

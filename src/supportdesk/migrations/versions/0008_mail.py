@@ -1,7 +1,7 @@
 """mail: the outbox each mail waits in until it is sent (automation.md)
 
 Revision ID: 0008_mail
-Revises: 0005_queue_indexes
+Revises: 0006_jobs (0005_queue_indexes before the jobs branch was merged)
 Create Date: 2026-12-04
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import supportdesk.core.models
 
 revision: str = "0008_mail"
-down_revision: str | None = "0005_queue_indexes"
+down_revision: str | None = "0006_jobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
