@@ -12,6 +12,9 @@ from supportdesk.core.clock import utcnow
 from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.mail import repository
+from supportdesk.tickets import service
+from supportdesk.tickets.records import NewTicket
+from tests import builders
 from tests.mail.conftest import (
     BCC,
     CC,
@@ -22,6 +25,7 @@ from tests.mail.conftest import (
     outbox,
     run_sender,
     smtp_settings,
+    staff_actor,
     ticket_life,
 )
 from tests.mail.peer import HOST, Inbox, Received, smtp_server
@@ -213,3 +217,33 @@ async def test_a_crashed_senders_lease_runs_out_and_the_mail_goes_with_its_id(
     async with db.transaction() as session:
         assert await repository.mark_sent(session, [taken[0].id], worker="crashed", now=later) == []
     assert {(m.status, m.attempts) for m in await outbox(db)} == {("sent", 2)}
+
+
+async def test_a_line_break_in_a_name_or_subject_adds_no_header(
+    db: Database, mail_env: Callable[..., None], settings_for: Callable[..., Settings]
+) -> None:
+    world = await builders.world(db)
+    async with db.transaction() as session:
+        await service.open_ticket(
+            session,
+            staff_actor(world.staff_id),
+            NewTicket(
+                subject="Help\r\nBcc: evil@example.net",
+                body="Hi",
+                priority="low",
+                dept_id=world.dept_id,
+                guest_name="Eve\r\nBcc: evil@example.net",
+                guest_email="eve@example.com",
+            ),
+        )
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        assert await run_sender(db, smtp_settings(settings_for, f"smtp://{HOST}:{port}")) == 2
+    for got in inbox.received:
+        assert got.message["Bcc"] is None
+        assert "evil@example.net" not in got.rcpt_tos
+        head = got.raw.split(b"\r\n\r\n", 1)[0]
+        assert b"\r\nBcc:" not in head
+    confirmation = inbox.received[0]
+    assert confirmation.rcpt_tos == ["eve@example.com"]
+    assert "\n" not in confirmation.message["Subject"]

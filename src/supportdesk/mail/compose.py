@@ -207,6 +207,8 @@ class _Composer:
         }
         if kind != "client_reply":  # a person's answer is not an automatic notice
             all_headers["Auto-Submitted"] = "auto-generated"
+        # A name or an address is the writer's text: no line break of it reaches a header.
+        all_headers = {name: _one_line(value) for name, value in all_headers.items()}
         self.mails.append(
             NewMail(
                 message_id=message_id,
@@ -220,6 +222,10 @@ class _Composer:
                 created_at=self.event.at,
             )
         )
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.replace("\r", " ").replace("\n", " ").split())
 
 
 def _message(message: MessageFacts) -> dict[str, Any]:

@@ -93,8 +93,13 @@ async def _send_each(
     sender = smtp.envelope_sender(settings)
     for index, mail in enumerate(mails):
         try:
+            message = smtp.build_message(mail)
+        except ValueError as error:  # a stored mail no message can carry: never sendable
+            failures.append((mail, smtp.Unsendable(str(error))))
+            continue
+        try:
             refused, _ = await connection.send_message(
-                smtp.build_message(mail), sender=sender, recipients=mail.recipients
+                message, sender=sender, recipients=mail.recipients
             )
         except aiosmtplib.SMTPServerDisconnected as error:
             failures.extend((rest, error) for rest in mails[index:])

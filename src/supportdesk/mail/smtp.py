@@ -88,8 +88,15 @@ def envelope_sender(settings: Settings) -> str:
     return parseaddr(settings.mail_from)[1]
 
 
+class Unsendable(Exception):
+    """A stored mail that no message can carry (a header the e-mail package refuses)."""
+
+
 def permanent(error: BaseException) -> bool:
-    """A refusal that another attempt will not change (a 5xx answer); the rest is retried."""
+    """A refusal that another attempt will not change (a 5xx answer, a mail that cannot be
+    built); the rest is retried."""
+    if isinstance(error, Unsendable):
+        return True
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
         return all(refused.code >= 500 for refused in error.recipients)
     if isinstance(error, aiosmtplib.SMTPAuthenticationError):
