@@ -16,7 +16,7 @@ from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.core.errors import InvalidField
 from supportdesk.models import Staff
-from supportdesk.tickets import desk, service
+from supportdesk.tickets import desk, merging, service
 from supportdesk.tickets.conversation import ReplyOptions
 from supportdesk.tickets.records import NewMessage, TicketEdit
 from tests import builders
@@ -138,6 +138,20 @@ async def test_what_mails_nobody(db: Database, mail_env: Callable[..., None]) ->
     assert await mail_count(db) == start
 
 
+async def test_a_split_off_ticket_mails_nobody(db: Database, mail_env: Callable[..., None]) -> None:
+    world = await builders.world(db)
+    _, number, _ = await open_ticket(db, world)
+    client = Actor.client(world.client_id, "api_v2")
+    async with db.transaction() as session:
+        posted = await service.post_message(session, client, number, NewMessage("Also: DNS?"))
+    start = await mail_count(db)
+    async with db.transaction() as session:
+        await merging.split_ticket(
+            session, staff_actor(world.staff_id), number, posted.message.public_id, "DNS"
+        )
+    assert await mail_count(db) == start
+
+
 async def test_an_sla_breach_tells_the_owner_subscribers_and_the_department(
     db: Database, mail_env: Callable[..., None]
 ) -> None:
@@ -162,7 +176,11 @@ async def test_an_sla_breach_tells_the_owner_subscribers_and_the_department(
             Actor.system(VIA_AUTOMATION),
             ticket_id,
             "sla_breached",
-            {"escalated": {"from": 0, "to": 2}, "slaPolicy": {"from": None, "to": 1}},
+            {
+                "escalated": {"from": 0, "to": 2},
+                "slaPolicy": {"from": None, "to": 1},
+                "owner": {"from": None, "to": world.owner_id},  # a breach that assigns
+            },
             utcnow(),
         )
     breach = (await outbox(db))[start:]

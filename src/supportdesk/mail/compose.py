@@ -10,6 +10,7 @@ message's author name and text, the access link. Never a note (no note event mai
 or a scheduled message not yet sent (their events are `drafted`/`scheduled`), a `bcc` address
 (blind copies are envelope recipients, in no header) or a staff member's e-mail address.
 Internal tickets (flag 16) send the client nothing. Staff are not told what they did themselves.
+A ticket split off another (`opened` with `splitFrom`) mails nobody: staff made it.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ async def mails_for(
     assigned = owner.get("to") if isinstance(owner.get("to"), int) else None
     if event.kind == "updated" and not closes and assigned is None:
         return []
+    if event.kind == "opened" and "splitFrom" in event.changes:
+        return []  # staff split a message off: the client's words were answered where they wrote
     ticket = await repository.ticket_facts(session, event.ticket_id)
     composer = _Composer(session, event, settings_now(), ticket)
     if event.kind == "opened":
@@ -90,7 +93,8 @@ async def mails_for(
         await composer.staff("staff_sla_breached", with_department=True, level=level)
     if closes and event.kind in ("closed", "updated") and not event.actor.is_client:
         await composer.client("client_closed", automatic=event.actor.type == "system")
-    if assigned is not None and assigned != event.actor.staff_id:
+    # A breach that assigns tells the new owner by its own mail (they watch the ticket now).
+    if assigned is not None and assigned != event.actor.staff_id and event.kind != "sla_breached":
         person = await repository.active_staff(session, assigned)
         if person is not None:
             await composer.to_staff("staff_assigned", [person], [])
