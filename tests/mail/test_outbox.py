@@ -180,6 +180,7 @@ async def test_an_sla_breach_tells_the_owner_subscribers_and_the_department(
                 "escalated": {"from": 0, "to": 2},
                 "slaPolicy": {"from": None, "to": 1},
                 "owner": {"from": None, "to": world.owner_id},  # a breach that assigns
+                "sla": {"from": None, "to": {"name": "First answer", "trigger": "first_response"}},
             },
             utcnow(),
         )
@@ -194,7 +195,7 @@ async def test_an_sla_breach_tells_the_owner_subscribers_and_the_department(
         staff_email,
         "support@hostup.example",
     ]
-    assert "level 2" in breach[0].text_body
+    assert 'SLA "First answer" (first response) and is escalated to level 2' in breach[0].text_body
 
 
 async def test_a_sensitive_message_is_not_copied_into_mail(

@@ -90,7 +90,14 @@ async def mails_for(
         await composer.reply()
     elif event.kind == "sla_breached":
         level = (event.changes.get("escalated") or {}).get("to")
-        await composer.staff("staff_sla_breached", with_department=True, level=level)
+        policy = (event.changes.get("sla") or {}).get("to") or {}
+        await composer.staff(
+            "staff_sla_breached",
+            with_department=True,
+            level=level,
+            policy=str(policy.get("name") or "") if isinstance(policy, dict) else "",
+            trigger=str(policy.get("trigger") or "") if isinstance(policy, dict) else "",
+        )
     if closes and event.kind in ("closed", "updated") and not event.actor.is_client:
         await composer.client("client_closed", automatic=event.actor.type == "system")
     # A breach that assigns tells the new owner by its own mail (they watch the ticket now).
