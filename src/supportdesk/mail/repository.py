@@ -244,14 +244,18 @@ async def claim_due(
 async def mark_sent(
     session: DbSession, mail_ids: list[int], *, worker: str, now: datetime
 ) -> list[int]:
-    """Record the sends; the ids whose lease was still this worker's (a lost lease means
-    another sender has the row now, and its record stands)."""
-    done = {"status": SENT, "sent_at": now, "last_error": ""}
-    return [
-        mail_id
-        for mail_id in mail_ids
-        if await release(session, OUTBOX, mail_id, worker=worker, values=done)
-    ]
+    """Record the sends and end their leases, as `release` does, in one statement for the whole
+    batch (`release` is one a row: a round trip each on PostgreSQL); the ids whose lease was
+    still this worker's (a lost lease means another sender has the row now)."""
+    if not mail_ids:
+        return []
+    result = await session.execute(
+        update(MailOutbox)
+        .where(MailOutbox.id.in_(mail_ids), MailOutbox.locked_by == worker)
+        .values(status=SENT, sent_at=now, last_error="", locked_by=None, locked_until=None)
+        .returning(MailOutbox.id)
+    )
+    return sorted(int(mail_id) for (mail_id,) in result)
 
 
 async def mark_unsent(

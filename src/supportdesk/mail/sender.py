@@ -22,7 +22,7 @@ from supportdesk.mail.repository import MailRow
 
 logger = logging.getLogger(__name__)
 
-BATCH = 20
+BATCH = 50
 MAX_BACKOFF = timedelta(days=1)
 
 
