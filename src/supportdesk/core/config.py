@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     # A send is tried this many times (exponential backoff from mail_retry_seconds), then failed.
     mail_max_attempts: int = Field(default=8, ge=1, le=100)
     mail_retry_seconds: float = Field(default=60.0, gt=0, le=86_400)
+    # How long a sender holds the batch it claimed: a killed sender's mails go again after it.
+    mail_lease_seconds: float = Field(default=300.0, gt=0, le=86_400)
     company_name: str = Field(default="Support", min_length=1, max_length=128)
     # Where the portal and the desk are reached from outside: the links in every mail.
     public_url: str = "http://127.0.0.1:8080"

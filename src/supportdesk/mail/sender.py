@@ -41,7 +41,7 @@ async def send_due_mail(context: JobContext) -> int:
     if settings.smtp_url is None:
         return 0
     target = smtp.smtp_target(settings.smtp_url.get_secret_value())
-    lease = timedelta(seconds=settings.smtp_timeout_seconds * (BATCH + 2))
+    lease = timedelta(seconds=settings.mail_lease_seconds)
     async with context.db.transaction() as session:
         mails = await repository.claim_due(
             session,

@@ -61,7 +61,9 @@ def build_message(mail: MailRow) -> EmailMessage:
     """The mail as it goes over the wire: the same bytes (Message-ID, Date) on every attempt."""
     message = EmailMessage()
     for name in _HEADER_ORDER:
-        if name in mail.headers:
+        if name == "Message-ID":
+            message[name] = mail.message_id  # the outbox row's own: what makes it one mail
+        elif name in mail.headers:
             message[name] = mail.headers[name]
     message["Subject"] = mail.subject
     message["MIME-Version"] = "1.0"
