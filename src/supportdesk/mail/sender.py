@@ -1,5 +1,5 @@
 """The mail job: lease the due mails of the outbox, send them over one SMTP connection, record
-each send (or the failure, and when to try again) in its own short transaction.
+the sends (and the failures, and when to try again) in short transactions as it goes.
 
 Delivery is at least once: a sender that dies after the server took a mail and before its row
 said so leaves the lease to run out, and the mail goes again with the same `Message-ID`.
@@ -23,6 +23,9 @@ from supportdesk.mail.repository import MailRow
 logger = logging.getLogger(__name__)
 
 BATCH = 50
+# Sends are recorded this many at a time: fewer commits than one a mail, fewer mails sent again
+# after a crash than one a batch.
+RECORD_EVERY = 10
 MAX_BACKOFF = timedelta(days=1)
 
 
@@ -55,13 +58,39 @@ async def send_due_mail(context: JobContext) -> int:
     return await _deliver(context.db, settings, target, context.worker, mails)
 
 
+class _Outcomes:
+    """What became of a batch's mails, written as it goes: sends every `RECORD_EVERY` (a
+    sender killed mid-batch sends again only what it had not yet recorded), failures at the
+    end."""
+
+    def __init__(self, db: Database, settings: Settings, worker: str) -> None:
+        self.db, self.settings, self.worker = db, settings, worker
+        self.unrecorded: list[int] = []
+        self.recorded = 0
+        self.failures: list[tuple[MailRow, BaseException]] = []
+
+    async def sent(self, mail_id: int) -> None:
+        self.unrecorded.append(mail_id)
+        if len(self.unrecorded) >= RECORD_EVERY:
+            await self.record()
+
+    async def record(self) -> None:
+        if not self.unrecorded and not self.failures:
+            return
+        now = utcnow()
+        async with self.db.transaction() as session:
+            done = await repository.mark_sent(session, self.unrecorded, worker=self.worker, now=now)
+            for mail, problem in self.failures:
+                await _record_failure(session, self.settings, self.worker, mail, problem, now)
+        self.recorded += len(done)
+        self.unrecorded, self.failures = [], []
+
+
 async def _deliver(
     db: Database, settings: Settings, target: smtp.SmtpTarget, worker: str, mails: list[MailRow]
 ) -> int:
-    """Send `mails` over one connection; what happened to each is written in one transaction
-    after the batch (a crash before it resends the batch, each mail with its own id)."""
-    sent: list[int] = []
-    failures: list[tuple[MailRow, BaseException]] = []
+    """Send `mails` over one connection; how many the server took (and were recorded)."""
+    outcomes = _Outcomes(db, settings, worker)
     connection = smtp.client(settings, target)
     try:
         await connection.connect()
@@ -69,47 +98,39 @@ async def _deliver(
         logger.warning(
             "mail: connecting to %s failed: %s", target.describe(), smtp.describe_error(error)
         )
-        failures = [(mail, error) for mail in mails]
+        outcomes.failures = [(mail, error) for mail in mails]
     else:
         try:
-            await _send_each(connection, settings, mails, sent, failures)
+            await _send_each(connection, settings, mails, outcomes)
         finally:
             await _close(connection)
-    now = utcnow()
-    async with db.transaction() as session:
-        recorded = await repository.mark_sent(session, sent, worker=worker, now=now)
-        for mail, problem in failures:
-            await _record_failure(session, settings, worker, mail, problem, now)
-    return len(recorded)
+    await outcomes.record()
+    return outcomes.recorded
 
 
 async def _send_each(
-    connection: aiosmtplib.SMTP,
-    settings: Settings,
-    mails: list[MailRow],
-    sent: list[int],
-    failures: list[tuple[MailRow, BaseException]],
+    connection: aiosmtplib.SMTP, settings: Settings, mails: list[MailRow], outcomes: _Outcomes
 ) -> None:
     sender = smtp.envelope_sender(settings)
     for index, mail in enumerate(mails):
         try:
             message = smtp.build_message(mail)
         except ValueError as error:  # a stored mail no message can carry: never sendable
-            failures.append((mail, smtp.Unsendable(str(error))))
+            outcomes.failures.append((mail, smtp.Unsendable(str(error))))
             continue
         try:
             refused, _ = await connection.send_message(
                 message, sender=sender, recipients=mail.recipients
             )
         except aiosmtplib.SMTPServerDisconnected as error:
-            failures.extend((rest, error) for rest in mails[index:])
+            outcomes.failures.extend((rest, error) for rest in mails[index:])
             return
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            failures.append((mail, error))
+            outcomes.failures.append((mail, error))
             continue
         if refused:
             logger.warning("mail %s: some recipients refused: %s", mail.id, sorted(refused))
-        sent.append(mail.id)
+        await outcomes.sent(mail.id)
 
 
 async def _close(connection: aiosmtplib.SMTP) -> None:
