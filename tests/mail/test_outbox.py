@@ -243,3 +243,22 @@ async def test_a_company_replaces_templates_without_touching_code(
     assert (await one_mail(db, confirmation.id)).headers[
         "From"
     ] == "HostUp Support <help@hostup.example>"
+
+
+async def test_staff_closing_through_the_desk_tells_the_client(
+    db: Database, mail_env: Callable[..., None]
+) -> None:
+    world = await builders.world(db)
+    _, number, _ = await open_ticket(db, world)
+    start = await mail_count(db)
+    async with db.transaction() as session:
+        await desk.edit_ticket(
+            session,
+            staff_actor(world.staff_id),
+            number,
+            TicketEdit(given=frozenset({"status"}), status="closed"),
+        )
+    closing = (await outbox(db))[start:]
+    assert [mail.kind for mail in closing] == ["client_closed"]
+    assert "was closed." in closing[0].text_body
+    assert "automatically" not in closing[0].text_body
