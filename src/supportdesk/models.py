@@ -7,6 +7,7 @@ from supportdesk.hosting.models import Service, TicketService
 from supportdesk.idempotency.models import IdempotencyKey
 from supportdesk.jobs.models import JobEffect
 from supportdesk.keys.models import ApiKey
+from supportdesk.mail.models import MailOutbox
 from supportdesk.sla.models import SlaBreach, SlaClock, SlaPause, SlaPending
 from supportdesk.tickets.models import (
     Attachment,
@@ -34,6 +35,7 @@ __all__ = [
     "IdempotencyKey",
     "JobEffect",
     "Macro",
+    "MailOutbox",
     "Note",
     "RenderGeneration",
     "Reply",

@@ -116,6 +116,16 @@ NOT_CLIENT_WRITABLE = {
     "replies.type": "`Client` or `Admin`, from the key",
     "replies.rating": "the client's rating (not served yet)",
     "attachments.sha256": "computed from the bytes",
+    **dict.fromkeys(
+        (
+            "mail_outbox.id", "mail_outbox.message_id", "mail_outbox.ticket_id",
+            "mail_outbox.kind", "mail_outbox.status", "mail_outbox.attempts",
+            "mail_outbox.locked_by", "mail_outbox.recipients", "mail_outbox.subject",
+            "mail_outbox.text_body", "mail_outbox.html_body", "mail_outbox.headers",
+            "mail_outbox.last_error",
+        ),
+        "the mail outbox: written by the server from a change's event and by the sender job",
+    ),
 }
 # fmt: on
 

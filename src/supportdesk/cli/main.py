@@ -47,6 +47,9 @@ def _register_admin() -> None:
     app.add_typer(admin.clients_app, name="clients")
     app.add_typer(admin_organisation.departments_app, name="departments")
     app.add_typer(admin_organisation.statuses_app, name="statuses")
+    from supportdesk.mail.cli import mail_app
+
+    app.add_typer(mail_app, name="mail")
 
 
 _register_admin()

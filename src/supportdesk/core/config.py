@@ -78,7 +78,24 @@ class Settings(BaseSettings):
     # limit on parameters).
     jobs_enabled: bool = True
     jobs_interval_seconds: float = Field(default=30.0, gt=0, le=24 * 3600)
-    jobs_batch_size: int = Field(default=100, ge=1, le=1_000)
+    jobs_batch_size: int = Field(default=100, ge=1, le=10_000)
+    # Mail (automation.md): smtp://user:pass@host:587 (STARTTLS whenever the server offers
+    # it) or smtps://... (implicit TLS); unset, mails are kept in the outbox.
+    smtp_url: SecretStr | None = None
+    # A CA bundle (PEM) the SMTP server's certificate is checked against, besides the system's.
+    smtp_ca_file: Path | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    mail_from: str = Field(default="support@localhost", min_length=3, max_length=255)
+    # A directory whose templates replace the packaged ones of the same name (mail/templates).
+    mail_templates: Path | None = None
+    # A send is tried this many times (exponential backoff from mail_retry_seconds), then failed.
+    mail_max_attempts: int = Field(default=8, ge=1, le=100)
+    mail_retry_seconds: float = Field(default=60.0, gt=0, le=86_400)
+    # How long a sender holds the batch it claimed: a killed sender's mails go again after it.
+    mail_lease_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    company_name: str = Field(default="Support", min_length=1, max_length=128)
+    # Where the portal and the desk are reached from outside: the links in every mail.
+    public_url: str = "http://127.0.0.1:8080"
 
     @field_validator("database_url")
     @classmethod
@@ -127,6 +144,32 @@ class Settings(BaseSettings):
                 "rate_limit_storage_url must be memory://, or a redis://, rediss:// or unix:// URL"
             )
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parts = urlsplit(value.get_secret_value())
+            if parts.scheme.lower() not in ("smtp", "smtps") or not parts.hostname:
+                raise ValueError("smtp_url must be an smtp://host[:port] or smtps:// URL")
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_address(cls, value: str) -> str:
+        from email.utils import parseaddr
+
+        address = parseaddr(value)[1]
+        if "@" not in address or any(c in value for c in "\r\n"):
+            raise ValueError("mail_from must be an e-mail address (optionally 'Name <address>')")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if _scheme(value) not in ("http", "https") or not urlsplit(value).hostname:
+            raise ValueError("public_url must be an http:// or https:// URL")
+        return value.rstrip("/")
 
     @property
     def zone(self) -> ZoneInfo:

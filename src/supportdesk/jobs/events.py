@@ -12,6 +12,7 @@ from datetime import datetime
 
 from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
+from supportdesk.mail.outbox import enqueue_mails
 from supportdesk.tickets.repository.events import Changes
 
 
@@ -32,3 +33,4 @@ async def on_event(session: DbSession, event: ChangeEvent) -> None:
     from supportdesk.sla import service as sla
 
     await sla.on_event(session, event)
+    await enqueue_mails(session, event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from supportdesk.idempotency import cleanup as idempotency_cleanup
 from supportdesk.jobs.task import Task
+from supportdesk.mail.sender import MAIL_TASK
 from supportdesk.sla import job as sla_job
 
 
@@ -11,5 +12,6 @@ def tasks() -> tuple[Task, ...]:
     """The tasks of this installation (auto-close, scheduled replies, SLA, mail, webhooks)."""
     from supportdesk.jobs import autoclose, scheduled
 
-    # Scheduled replies first: a reply due now is sent before its ticket could auto-close.
-    return (scheduled.TASK, autoclose.TASK, sla_job.TASK, idempotency_cleanup.TASK)
+    # Scheduled replies first: a reply due now is sent before its ticket could auto-close; the
+    # mail last, so that what they changed (a breach, a close) goes out on the same tick.
+    return (scheduled.TASK, autoclose.TASK, sla_job.TASK, idempotency_cleanup.TASK, MAIL_TASK)
