@@ -18,6 +18,7 @@ from supportdesk.tickets.models import (
     TicketSubscription,
     TicketTag,
 )
+from supportdesk.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
@@ -43,4 +44,6 @@ __all__ = [
     "TicketService",
     "TicketSubscription",
     "TicketTag",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

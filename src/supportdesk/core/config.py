@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     keep_alive_seconds: int = Field(default=5, ge=1, le=600)
     max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
+    # Webhooks (automation.md): private, loopback and link-local targets are refused unless
+    # this is set (tests and a receiver on the same machine); each POST may take this long.
+    webhooks_allow_private: bool = False
+    webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Deliveries one worker claims per tick; an endpoint whose every attempt has failed for
+    # this long is deactivated (and the admin told in the log and on the endpoint).
+    webhooks_batch_size: int = Field(default=50, ge=1, le=1000)
+    webhooks_disable_after_hours: float = Field(default=24.0, gt=0, le=24 * 365)
 
     @field_validator("database_url")
     @classmethod

@@ -13,6 +13,7 @@ from datetime import datetime
 from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.tickets.repository.events import Changes
+from supportdesk.webhooks import outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,4 +29,4 @@ class ChangeEvent:
 
 async def on_event(session: DbSession, event: ChangeEvent) -> None:
     """Everything that follows from `event`, written in `session`'s transaction."""
-    del session, event
+    await outbox.enqueue(session, event)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from supportdesk.jobs.task import Task
+from supportdesk.webhooks.task import TASK as WEBHOOKS
 
 
 def tasks() -> tuple[Task, ...]:
     """The tasks of this installation (auto-close, scheduled replies, SLA, mail, webhooks)."""
-    return ()
+    return (WEBHOOKS,)
