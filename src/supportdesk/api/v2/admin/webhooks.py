@@ -41,9 +41,9 @@ def render_delivery(record: DeliveryRecord) -> dict[str, Any]:
     shown = wire(record)
     log = shown.pop("log")
     ticket_id = shown.pop("ticketPublicId")
+    shown["id"] = shown.pop("publicId")
     return {
         **shown,
-        "id": shown.pop("publicId"),
         "ticketId": ticket_id,
         "nextAttemptAt": None if record.status in (DELIVERED, FAILED) else shown["nextAttemptAt"],
         "lastError": record.last_error or None,
