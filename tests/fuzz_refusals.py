@@ -374,6 +374,9 @@ def _admin(label: str, body: dict[str, Any], query: dict[str, Any]) -> list[Refu
         found.append(("tags or add/remove", *invalid, "replaces the tags"))
     if label == f"POST {ADMIN}keys":
         found.append(("one owner, staff-only scopes", *invalid, ""))
+    if "/webhooks" in label and isinstance(body.get("url"), str):
+        # automation.md: an http(s) URL whose host resolves, to public addresses only.
+        found.append(("webhook target", *invalid, "url"))
     return found
 
 

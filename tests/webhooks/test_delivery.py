@@ -3,6 +3,7 @@ ticket's whole life in order, retries under the same webhook-id, giving up, deac
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -201,3 +202,30 @@ async def test_a_lease_that_ran_out_is_taken_over_and_the_late_worker_writes_not
     async with db.transaction() as session:
         assert not await repository.finish(session, dead, "dead", {"status": "failed"})
     assert [a.id for a in receiver.verified()] == [dead.public_id]
+
+
+async def test_two_workers_at_once_deliver_each_event_once_and_each_ticket_in_order(
+    api: httpx.AsyncClient, app: FastAPI, desk: Desk, receiver: Receiver
+) -> None:
+    await register(api, desk, receiver)
+    opened = [await open_ticket(api, desk, f"Ticket {n}") for n in range(6)]
+    for ticket in opened:
+        ok(await api.post(f"{TICKETS}/{ticket}/actions/close", headers=desk.staff))
+        ok(await api.post(f"{TICKETS}/{ticket}/actions/reopen", headers=desk.staff))
+
+    async def work(worker: str) -> int:
+        made = 0
+        while step := await deliver_due(context(app, worker=worker)):
+            made += step
+        return made
+
+    # Each worker runs until it finds nothing due; what the other held meanwhile is left.
+    made = sum(await asyncio.gather(work("one"), work("two")))
+    made += await deliver_everything(app)
+    assert made == 18
+    arrivals = receiver.verified()
+    assert len(arrivals) == 18
+    assert len({arrival.id for arrival in arrivals}) == 18
+    for ticket in opened:
+        types = [a.json["type"] for a in arrivals if a.json["data"]["ticket"]["id"] == ticket]
+        assert types == ["ticket.created", "ticket.closed", "ticket.reopened"]

@@ -164,3 +164,14 @@ async def test_lists_are_cursor_paged(
         "id", "endpointId", "ticketId", "type", "status", "attempts", "nextAttemptAt",
         "lastStatusCode", "lastError", "createdAt", "deliveredAt", "attemptLog",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("field", ["url", "events", "active"])
+async def test_a_patch_may_not_set_a_field_to_null(
+    api: httpx.AsyncClient, desk: Desk, delivered: tuple[int, str], field: str
+) -> None:
+    hook_id, _ = delivered
+    refused = await api.patch(f"{HOOKS}/{hook_id}", headers=desk.admin, json={field: None})
+    body = assert_problem(refused, 400, "invalid_request")
+    assert [error["pointer"] for error in body["errors"]] == [f"/{field}"]
+    assert ok(await api.get(f"{HOOKS}/{hook_id}", headers=desk.admin))["active"] is True

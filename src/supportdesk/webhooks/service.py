@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import orjson
 
-from supportdesk.admin.common import Page, paged, require_admin
+from supportdesk.admin.common import Fields, Page, known, paged, require_admin
 from supportdesk.core.actor import Actor
 from supportdesk.core.clock import utcnow
 from supportdesk.core.config import Settings
@@ -103,15 +103,17 @@ async def update_endpoint(
     actor: Actor,
     settings: Settings,
     endpoint_id: int,
-    *,
-    url: str | None = None,
-    events: str | Sequence[str] | None = None,
-    active: bool | None = None,
+    fields: Fields,
 ) -> EndpointRecord:
     """Change the URL, the events or `active`; turning an endpoint on again forgets its run of
     failures (and its deliveries waiting meanwhile go out)."""
     require_admin(actor)
+    known(fields, frozenset({"url", "events", "active"}))
+    for field, value in fields.items():
+        if value is None:
+            raise InvalidField(field, "may not be null", code="required")
     current = await _endpoint(session, endpoint_id)
+    url, events, active = (fields.get(name) for name in ("url", "events", "active"))
     values: dict[str, object] = {}
     if url is not None and url != current.url:
         values["url"] = await _checked_url(url, settings)

@@ -13,7 +13,7 @@ from supportdesk.api.doors import route_class
 from supportdesk.api.v2.admin import webhook_schemas as w
 from supportdesk.api.v2.admin.common import AdminRoute, call, decode_cursor, page_answer, wire
 from supportdesk.api.v2.admin.organisation import DELETE
-from supportdesk.api.v2.admin.people import JSON_BODY, READ, WRITE, Cursor, Id, Limit
+from supportdesk.api.v2.admin.people import JSON_BODY, READ, WRITE, Cursor, Id, Limit, fields
 from supportdesk.api.v2.door import V2
 from supportdesk.api.v2.render import json_response
 from supportdesk.auth.dependencies import AdminSupport, Session
@@ -114,15 +114,7 @@ async def admin_update_webhook(
 ) -> Response:
     """Change the URL, the events or `active` (on again: its failures are forgotten)."""
     record = await call(
-        service.update_endpoint(
-            session,
-            actor,
-            settings,
-            webhook_id,
-            url=payload.url,
-            events=payload.events,
-            active=payload.active,
-        )
+        service.update_endpoint(session, actor, settings, webhook_id, fields(payload))
     )
     return json_response(render(record))
 
