@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,6 +29,7 @@ from supportdesk.core.db import Database
 from supportdesk.core.logging import configure_logging
 from supportdesk.core.ratelimit import RateLimiter
 from supportdesk.core.secret_key import load_secret
+from supportdesk.jobs.runner import Runner
 from supportdesk.keys.service import KeyAuthenticator
 
 
@@ -54,7 +57,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The jobs run in every serve process (automation.md: nothing extra to start).
+        jobs = None
+        if settings.jobs_enabled:
+            jobs = asyncio.create_task(Runner(state.db, settings).run_forever())
         yield
+        if jobs is not None:
+            jobs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await jobs
         await state.db.dispose()
         await state.limiter.close()
 

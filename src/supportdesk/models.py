@@ -4,6 +4,7 @@ from supportdesk.accounts.models import Brand, Client, ClientGroup, DepartmentSt
 from supportdesk.core.models import Base
 from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
+from supportdesk.jobs.models import JobEffect
 from supportdesk.keys.models import ApiKey
 from supportdesk.tickets.models import (
     Attachment,
@@ -29,6 +30,7 @@ __all__ = [
     "ClientGroup",
     "Department",
     "DepartmentStaff",
+    "JobEffect",
     "Macro",
     "Note",
     "RenderGeneration",

@@ -1,5 +1,5 @@
-"""`supportdesk`: init, demo, keys, serve, tickets, maintenance; staff, clients, departments,
-statuses (`cli.admin`).
+"""`supportdesk`: init, demo, keys, serve, worker, jobs, tickets, maintenance; staff, clients,
+departments, statuses (`cli.admin`).
 
 A foreseeable failure ends a command with one `error: ...` line on stderr and exit status 1
 (`cli.failures`); a usage error is typer's, with status 2.
@@ -36,6 +36,8 @@ keys_app = typer.Typer(help="Issue, list and revoke API keys.", no_args_is_help=
 tickets_app = typer.Typer(help="Read tickets from the terminal.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(tickets_app, name="tickets")
+jobs_app = typer.Typer(help="Run the automation's jobs by hand.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
 
 
 def _register_admin() -> None:
@@ -241,6 +243,34 @@ def serve(
         # the peer address before the app could tell a proxy from a caller.
         proxy_headers=False,
     )
+
+
+@app.command()
+def worker() -> None:
+    """Run the jobs alone (auto-close, scheduled replies, ...), every
+    SUPPORTDESK_JOBS_INTERVAL_SECONDS, until stopped; any number may run beside `serve`."""
+    import contextlib
+
+    from supportdesk.core.logging import configure_logging
+    from supportdesk.jobs.runner import run_worker
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    in_transaction(_nothing)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(settings))
+
+
+@jobs_app.command("run-once")
+def jobs_run_once() -> None:
+    """Do what is due now, once, and print how many effects each job made."""
+    from supportdesk.jobs.runner import run_once
+
+    settings = get_settings()
+    in_transaction(_nothing)
+    made = asyncio.run(run_once(settings))
+    for name, count in made.items():
+        typer.echo(f"{name}: {count}")
 
 
 @app.command()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from supportdesk.jobs.task import Task
-from supportdesk.webhooks.task import TASK as WEBHOOKS
 
 
 def tasks() -> tuple[Task, ...]:
     """The tasks of this installation (auto-close, scheduled replies, SLA, mail, webhooks)."""
-    return (WEBHOOKS,)
+    from supportdesk.jobs import autoclose, scheduled
+    from supportdesk.webhooks import task as webhooks
+
+    # Scheduled replies first: a reply due now is sent before its ticket could auto-close.
+    return (scheduled.TASK, autoclose.TASK, webhooks.TASK)

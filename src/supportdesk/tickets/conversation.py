@@ -14,7 +14,7 @@ from datetime import datetime
 
 from supportdesk.accounts import repository as accounts
 from supportdesk.accounts.repository import Contact
-from supportdesk.core.actor import Actor
+from supportdesk.core.actor import VIA_AUTOMATION, Actor
 from supportdesk.core.clock import iso_millis, utcnow
 from supportdesk.core.db import DbSession
 from supportdesk.core.errors import Conflict, Forbidden, InvalidField, NotFound, StaleTicket
@@ -24,6 +24,7 @@ from supportdesk.tickets import merging, repository, service
 from supportdesk.tickets.models import DRAFT, SCHEDULED, SENT
 from supportdesk.tickets.records import Posted
 from supportdesk.tickets.repository import Changes, EventRecord, TicketState
+from supportdesk.tickets.repository import automatic as automatic_rows
 from supportdesk.tickets.repository import messages as message_rows
 from supportdesk.tickets.repository.messages import MessageRow
 
@@ -203,14 +204,37 @@ async def send_message(session: DbSession, actor: Actor, ref: int | str, message
     """Send a draft or a scheduled message now: it is dated now, and the ticket changes as for
     any staff reply (the status it names, `client_read` 0, `lastreply`)."""
     ticket, message = await _unsent_message(session, actor, ref, message_id)
-    now = utcnow()
+    await deliver(session, actor, ticket, message, utcnow())
+    return await posted(session, actor, ticket, message.id)
+
+
+async def deliver(
+    session: DbSession, actor: Actor, ticket: TicketState, message: MessageRow, now: datetime
+) -> None:
+    """Send a draft or a scheduled message (by staff now, or by the automation at `sendAt`):
+    it is dated `now` and the ticket changes as for any staff reply."""
     await message_rows.update_message(
         session, message.id, status=SENT, created_at=now, send_at=None
     )
     sent: Changes = {"state": {"from": STATES[message.status], "to": "sent"}}
     status_after = message.status_after or ANSWERED
     await apply_sent_reply(session, actor, ticket, message.public_id, status_after, now, sent)
-    return await posted(session, actor, ticket, message.id)
+
+
+async def unschedule_for_client_reply(session: DbSession, ticket_id: int, now: datetime) -> None:
+    """A client reply cancels the ticket's scheduled messages not yet due (automation.md),
+    unless created with `keepIfClientReplies`: each becomes a draft again (staff's text is
+    kept, to be sent or rescheduled by hand), and the timeline says so, by the system."""
+    system = Actor.system(VIA_AUTOMATION)
+    for public_id, send_at in await automatic_rows.unschedule_for_client_reply(
+        session, ticket_id, now
+    ):
+        changes: Changes = {
+            "message": {"from": public_id, "to": public_id},
+            "state": {"from": STATES[SCHEDULED], "to": STATES[DRAFT]},
+            "sendAt": {"from": iso_millis(send_at), "to": None},
+        }
+        await service.record_change(session, system, ticket_id, "message_edited", changes, now)
 
 
 async def posted(session: DbSession, actor: Actor, ticket: TicketState, reply_id: int) -> Posted:

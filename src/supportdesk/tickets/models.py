@@ -74,6 +74,8 @@ class Ticket(Base):
         # status's by due date.
         Index("ix_tickets_owner_queue", "owner_id", "priority", "updated_at", "id"),
         Index("ix_tickets_status_due", "status_id", "resolve_date", "id"),
+        # Auto-close (migration 0006): a status's tickets of a department by their last reply.
+        Index("ix_tickets_auto_close", "status_id", "dept_id", "last_reply_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +130,8 @@ class Reply(Base):
         CheckConstraint(_in("status", REPLY_STATUSES), name="status"),
         CheckConstraint("rating BETWEEN 0 AND 5", name="rating"),
         Index("ix_replies_ticket_order", "ticket_id", "created_at", "id"),
+        # Scheduled replies due (migration 0006): status `Scheduled` by `send_at`.
+        Index("ix_replies_scheduled", "status", "send_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -330,6 +330,7 @@ async def post_message(
     if ticket.status != CLIENT_REPLY:
         changes["status"] = {"from": ticket.status, "to": CLIENT_REPLY}
     await record_change(session, actor, ticket.id, "replied", changes, now, author)
+    await conversation.unschedule_for_client_reply(session, ticket.id, now)
     shown = await _shown(session, actor, ticket.ticket_number)
     message = next(reply for reply in shown.replies if reply.id == reply_id)
     return Posted(ticket=shown, message=message)

@@ -1,7 +1,7 @@
 """webhooks: endpoints an admin registers, and the outbox of their deliveries
 
 Revision ID: 0009_webhooks
-Revises: 0005_queue_indexes
+Revises: 0006_jobs
 Create Date: 2026-12-04
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import supportdesk.core.models
 
 revision: str = "0009_webhooks"
-down_revision: str | None = "0005_queue_indexes"
+down_revision: str | None = "0006_jobs"  # 0005_queue_indexes before the jobs branch merged
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
