@@ -16,11 +16,10 @@ TYPE_LENGTH = 32
 ERROR_LENGTH = 500
 WORKER_LENGTH = 64
 
-PENDING = "pending"
+PENDING = "pending"  # shown as `delivering` while a worker holds its lease
 DELIVERING = "delivering"
 DELIVERED = "delivered"
 FAILED = "failed"
-DELIVERY_STATUSES = (PENDING, DELIVERING, DELIVERED, FAILED)
 
 
 class WebhookEndpoint(Base):
@@ -64,7 +63,8 @@ class WebhookDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    lease_owner: Mapped[str] = mapped_column(String(WORKER_LENGTH), default="")
+    # Which worker holds the delivery, and until when (`jobs.lease`).
+    lease_owner: Mapped[str | None] = mapped_column(String(WORKER_LENGTH))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str] = mapped_column(String(ERROR_LENGTH), default="")

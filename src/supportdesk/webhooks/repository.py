@@ -7,17 +7,15 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.orm import aliased
 
+from supportdesk.core.clock import utcnow
 from supportdesk.core.db import DbSession
+from supportdesk.jobs import lease
+from supportdesk.jobs.lease import Lease
 from supportdesk.tickets.models import Ticket
-from supportdesk.webhooks.models import (
-    DELIVERING,
-    PENDING,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
+from supportdesk.webhooks.models import DELIVERING, PENDING, WebhookDelivery, WebhookEndpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +132,15 @@ _DELIVERY = (
     WebhookDelivery.log,
     WebhookDelivery.created_at,
     WebhookDelivery.delivered_at,
+    WebhookDelivery.lease_until,
 )
 
 
 def _delivery(row: Any) -> DeliveryRecord:
     values = dict(row._mapping)
+    leased_until = values.pop("lease_until")
+    if values["status"] == PENDING and leased_until is not None and leased_until > utcnow():
+        values["status"] = DELIVERING
     return DeliveryRecord(**{**values, "log": orjson.loads(values["log"])})
 
 
@@ -178,60 +180,55 @@ async def make_due(session: DbSession, delivery_id: int, now: datetime) -> None:
     await session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.id == delivery_id)
-        .values(status=PENDING, step=0, next_attempt_at=now, lease_owner="", lease_until=None)
+        .values(status=PENDING, step=0, next_attempt_at=now, lease_owner=None, lease_until=None)
     )
 
 
 # --- the claim -----------------------------------------------------------------------------------
 
 _Earlier = aliased(WebhookDelivery)
-_Due = aliased(WebhookDelivery)
+OUTBOX = Lease(
+    WebhookDelivery.__table__,  # type: ignore[arg-type]
+    due="next_attempt_at",
+    until="lease_until",
+    owner="lease_owner",
+)
 
 
 async def claim(
     session: DbSession, worker: str, now: datetime, lease_until: datetime, limit: int
 ) -> list[Claimed]:
     """Take the lease of up to `limit` due deliveries of active endpoints (or ones whose lease
-    ran out: their worker died), the oldest first, and only the first unfinished one of each
-    ticket for each endpoint: event n+1 never goes out before n was delivered or given up."""
+    ran out: their worker died), and only the first unfinished one of each ticket for each
+    endpoint: event n+1 never goes out before n was delivered or given up."""
     waiting = exists().where(
-        _Earlier.endpoint_id == _Due.endpoint_id,
-        _Earlier.ticket_id == _Due.ticket_id,
-        _Earlier.id < _Due.id,
-        _Earlier.status.in_((PENDING, DELIVERING)),
+        _Earlier.endpoint_id == WebhookDelivery.endpoint_id,
+        _Earlier.ticket_id == WebhookDelivery.ticket_id,
+        _Earlier.id < WebhookDelivery.id,
+        _Earlier.status == PENDING,
     )
-    due = (
-        select(_Due.id)
-        .join(WebhookEndpoint, WebhookEndpoint.id == _Due.endpoint_id)
-        .where(
-            WebhookEndpoint.active,
-            or_(
-                and_(_Due.status == PENDING, _Due.next_attempt_at <= now),
-                and_(_Due.status == DELIVERING, _Due.lease_until < now),
-            ),
+    active = select(WebhookEndpoint.id).where(WebhookEndpoint.active)
+    taken = await lease.claim(
+        session,
+        OUTBOX,
+        now=now,
+        worker=worker,
+        hold=lease_until - now,
+        limit=limit,
+        where=(
+            WebhookDelivery.status == PENDING,
+            WebhookDelivery.endpoint_id.in_(active.scalar_subquery()),
             ~waiting,
-        )
-        .order_by(_Due.id)
-        .limit(limit)
-    )
-    if session.dialect_name == "postgresql":
-        # Another worker's claimed rows are skipped, not waited for (SQLite: the statement
-        # runs under BEGIN IMMEDIATE, the database's one write lock).
-        due = due.with_for_update(of=_Due, skip_locked=True)
-    result = await session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(due.scalar_subquery()))
-        .values(status=DELIVERING, lease_owner=worker, lease_until=lease_until)
-        .returning(
+        ),
+        returning=(
             WebhookDelivery.id,
             WebhookDelivery.public_id,
             WebhookDelivery.endpoint_id,
             WebhookDelivery.payload,
             WebhookDelivery.step,
             WebhookDelivery.log,
-        )
+        ),
     )
-    taken = result.all()
     if not taken:
         return []
     endpoints = {
@@ -263,17 +260,13 @@ async def claim(
 async def finish(session: DbSession, claimed: Claimed, worker: str, values: dict[str, Any]) -> bool:
     """Write an attempt's outcome, if this worker still holds the lease (False: it ran out and
     another worker took the delivery over)."""
-    result = await session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == claimed.id,
-            WebhookDelivery.status == DELIVERING,
-            WebhookDelivery.lease_owner == worker,
-        )
-        .values(attempts=WebhookDelivery.attempts + 1, lease_owner="", lease_until=None, **values)
-        .returning(WebhookDelivery.id)
+    return await lease.release(
+        session,
+        OUTBOX,
+        claimed.id,
+        worker=worker,
+        values={"attempts": WebhookDelivery.attempts + 1, **values},
     )
-    return result.first() is not None
 
 
 async def endpoint_health(session: DbSession, endpoint_id: int) -> EndpointRecord | None:

@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("step", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", _UTC, nullable=False),
-        sa.Column("lease_owner", sa.String(length=64), nullable=False),
+        sa.Column("lease_owner", sa.String(length=64), nullable=True),
         sa.Column("lease_until", _UTC, nullable=True),
         sa.Column("last_status_code", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=False),
