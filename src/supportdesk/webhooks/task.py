@@ -16,7 +16,7 @@ from supportdesk.core.db import DbSession
 from supportdesk.jobs.task import JobContext, Task
 from supportdesk.webhooks import repository
 from supportdesk.webhooks.delivery import LOG_LENGTH, Outcome, attempt, log_entry, next_attempt
-from supportdesk.webhooks.models import DELIVERED, FAILED, PENDING
+from supportdesk.webhooks.models import DELIVERED, ERROR_LENGTH, FAILED, PENDING
 from supportdesk.webhooks.repository import Claimed
 
 logger = logging.getLogger("supportdesk.webhooks")
@@ -50,12 +50,15 @@ async def deliver_due(context: JobContext) -> int:
                 for one in claimed
             )
         )
+    by_endpoint: dict[int, list[Outcome]] = {}
     async with context.db.transaction() as session:
         for one, outcome in zip(claimed, outcomes, strict=True):
             if await repository.finish(
                 session, one, context.worker, _result(one, outcome, context.now)
             ):
-                await _endpoint_health(session, context, one.endpoint_id, outcome)
+                by_endpoint.setdefault(one.endpoint_id, []).append(outcome)
+        for endpoint_id, seen in by_endpoint.items():
+            await _endpoint_health(session, context, endpoint_id, seen)
     return len(claimed)
 
 
@@ -75,30 +78,26 @@ def _result(claimed: Claimed, outcome: Outcome, now: datetime) -> dict[str, Any]
 
 
 async def _endpoint_health(
-    session: DbSession, context: JobContext, endpoint_id: int, outcome: Outcome
+    session: DbSession, context: JobContext, endpoint_id: int, outcomes: list[Outcome]
 ) -> None:
     """A 2xx ends the endpoint's run of failures; a run longer than the setting deactivates
-    it, and says so in the log and on the endpoint (`disabledAt`, `disabledReason`)."""
+    it, and says so in the log and on the endpoint (`disabledAt`, `disabledReason`). One read
+    and at most one write per endpoint and batch (`outcomes` in the order they were claimed)."""
     endpoint = await repository.endpoint_health(session, endpoint_id)
     if endpoint is None:
         return
-    if outcome.ok:
-        if endpoint.consecutive_failures or endpoint.failing_since is not None:
-            await repository.update_endpoint(
-                session, endpoint_id, {"consecutive_failures": 0, "failing_since": None}
-            )
+    failures, since = endpoint.consecutive_failures, endpoint.failing_since
+    for outcome in outcomes:
+        failures, since = (0, None) if outcome.ok else (failures + 1, since or context.now)
+    values: dict[str, Any] = {"consecutive_failures": failures, "failing_since": since}
+    if (failures, since) == (endpoint.consecutive_failures, endpoint.failing_since):
         return
-    since = endpoint.failing_since or context.now
-    values: dict[str, Any] = {
-        "consecutive_failures": endpoint.consecutive_failures + 1,
-        "failing_since": since,
-    }
     limit = timedelta(hours=context.settings.webhooks_disable_after_hours)
-    if endpoint.active and context.now - since >= limit:
+    if since is not None and endpoint.active and context.now - since >= limit:
         reason = (
             f"Deactivated: every attempt failed since {iso_millis(since)} "
-            f"({values['consecutive_failures']} in a row; the last: {outcome.error})"
-        )[:500]
+            f"({failures} in a row; the last: {outcomes[-1].error})"
+        )[:ERROR_LENGTH]
         values.update(active=False, disabled_at=context.now, disabled_reason=reason)
         logger.warning(
             "webhook endpoint %d deactivated: %s", endpoint_id, reason, extra={"admin": True}
