@@ -106,7 +106,8 @@ NOT_CLIENT_WRITABLE = {
         ("webhook_endpoints.id", "webhook_deliveries.id", "webhook_deliveries.public_id"), _ID
     ),
     **dict.fromkeys((
-        "webhook_endpoints.secret", "webhook_endpoints.consecutive_failures",
+        "webhook_endpoints.secret", "webhook_endpoints.previous_secret",
+        "webhook_endpoints.consecutive_failures",
         "webhook_endpoints.disabled_reason",
     ), "the webhooks' own: a generated secret, the endpoint's health kept by the delivery job"),
     **dict.fromkeys((

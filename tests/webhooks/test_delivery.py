@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from supportdesk.core.clock import utcnow
 from supportdesk.core.db import Database
@@ -229,3 +230,30 @@ async def test_two_workers_at_once_deliver_each_event_once_and_each_ticket_in_or
     for ticket in opened:
         types = [a.json["type"] for a in arrivals if a.json["data"]["ticket"]["id"] == ticket]
         assert types == ["ticket.created", "ticket.closed", "ticket.reopened"]
+
+
+async def test_after_a_rotation_both_secrets_sign_for_a_day_then_only_the_new_one(
+    api: httpx.AsyncClient, app: FastAPI, desk: Desk, receiver: Receiver
+) -> None:
+    hook = await register(api, desk, receiver)
+    old = str(receiver.secret)
+    rotated = ok(await api.post(f"{HOOKS}/{hook['id']}/actions/rotate-secret", headers=desk.admin))
+    new = str(rotated["secret"])
+    receiver.secret = new
+    assert new.startswith("whsec_")
+    assert new != old
+    assert "secret" not in ok(await api.get(f"{HOOKS}/{hook['id']}", headers=desk.admin))
+    await open_ticket(api, desk, "One")
+    assert await deliver_everything(app) == 1
+    await open_ticket(api, desk, "Two")
+    assert await deliver_everything(app, utcnow() + timedelta(hours=25)) == 1
+    first, second = receiver.arrivals
+    for secret, verifies in ((old, (True, False)), (new, (True, True))):
+        found = []
+        for arrival in (first, second):
+            try:
+                Webhook(secret).verify(arrival.body, arrival.headers)
+                found.append(True)
+            except WebhookVerificationError:
+                found.append(False)
+        assert tuple(found) == verifies, secret

@@ -29,6 +29,7 @@ ROUTES: dict[str, Call] = {
     "delete": lambda api, h, i, d: api.delete(f"{HOOKS}/{i}", headers=h),
     "deliveries": lambda api, h, i, d: api.get(f"{HOOKS}/{i}/deliveries", headers=h),
     "redeliver": lambda api, h, i, d: api.post(f"{HOOKS}/{i}/deliveries/{d}/redeliver", headers=h),
+    "rotate": lambda api, h, i, d: api.post(f"{HOOKS}/{i}/actions/rotate-secret", headers=h),
 }
 
 
@@ -62,7 +63,7 @@ async def test_every_route_is_for_admin_keys_only(
     assert answer.status_code in (200, 201, 202, 204), answer.text
 
 
-@pytest.mark.parametrize("route", ["get", "patch", "delete", "deliveries", "redeliver"])
+@pytest.mark.parametrize("route", ["get", "patch", "delete", "deliveries", "redeliver", "rotate"])
 async def test_an_unknown_endpoint_or_delivery_is_404(
     api: httpx.AsyncClient, desk: Desk, delivered: tuple[int, str], route: str
 ) -> None:

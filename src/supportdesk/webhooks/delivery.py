@@ -44,7 +44,11 @@ class Outcome:
 
 
 def signed_headers(claimed: Claimed, sent_at: datetime) -> dict[str, str]:
-    signature = Webhook(claimed.secret).sign(claimed.public_id, sent_at, claimed.payload)
+    # One `v1,<signature>` per secret, space-separated, as the specification allows.
+    signature = " ".join(
+        Webhook(secret).sign(claimed.public_id, sent_at, claimed.payload)
+        for secret in claimed.secrets
+    )
     return {
         "content-type": "application/json",
         "user-agent": USER_AGENT,

@@ -32,6 +32,10 @@ class WebhookEndpoint(Base):
     # Kept as it was issued (`whsec_` + base64): signing needs the secret itself, so it cannot
     # be hashed like an API key; the API shows it once, when it is made.
     secret: Mapped[str] = mapped_column(String(SECRET_LENGTH))
+    # The secret before the last rotation: deliveries carry its signature too for a day, so
+    # that a receiver can change its secret after supportdesk did.
+    previous_secret: Mapped[str | None] = mapped_column(String(SECRET_LENGTH))
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(default=True)
     # Failed attempts since the last 2xx, and when that run of failures began.
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)

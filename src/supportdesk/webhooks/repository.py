@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -60,7 +60,8 @@ class Claimed:
     step: int
     log: list[dict[str, Any]]
     url: str
-    secret: str
+    # The secrets to sign with: the current one, then the one before a recent rotation.
+    secrets: tuple[str, ...]
 
 
 _ENDPOINT = (
@@ -187,6 +188,29 @@ async def make_due(session: DbSession, delivery_id: int, now: datetime) -> None:
 # --- the claim -----------------------------------------------------------------------------------
 
 _Earlier = aliased(WebhookDelivery)
+# How long deliveries are signed with the secret before a rotation as well.
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+def _signing(row: Any, now: datetime) -> tuple[str, ...]:
+    recent = row.rotated_at is not None and now - row.rotated_at < ROTATION_OVERLAP
+    return (row.secret, row.previous_secret) if recent and row.previous_secret else (row.secret,)
+
+
+async def rotate_secret(session: DbSession, endpoint_id: int, secret: str, now: datetime) -> None:
+    """The new secret signs from now on; the one it replaces signs beside it for a day."""
+    await session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id)
+        .values(
+            previous_secret=WebhookEndpoint.secret,
+            secret=secret,
+            rotated_at=now,
+            updated_at=now,
+        )
+    )
+
+
 OUTBOX = Lease(
     WebhookDelivery.__table__,  # type: ignore[arg-type]
     due="next_attempt_at",
@@ -232,11 +256,15 @@ async def claim(
     if not taken:
         return []
     endpoints = {
-        int(row.id): (row.url, row.secret)
+        int(row.id): (row.url, _signing(row, now))
         for row in await session.execute(
-            select(WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.secret).where(
-                WebhookEndpoint.id.in_({int(row.endpoint_id) for row in taken})
-            )
+            select(
+                WebhookEndpoint.id,
+                WebhookEndpoint.url,
+                WebhookEndpoint.secret,
+                WebhookEndpoint.previous_secret,
+                WebhookEndpoint.rotated_at,
+            ).where(WebhookEndpoint.id.in_({int(row.endpoint_id) for row in taken}))
         )
     }
     return sorted(
@@ -249,7 +277,7 @@ async def claim(
                 step=int(row.step),
                 log=orjson.loads(row.log),
                 url=endpoints[int(row.endpoint_id)][0],
-                secret=endpoints[int(row.endpoint_id)][1],
+                secrets=endpoints[int(row.endpoint_id)][1],
             )
             for row in taken
         ),

@@ -130,6 +130,18 @@ async def update_endpoint(
     return await _endpoint(session, endpoint_id)
 
 
+async def rotate_secret(
+    session: DbSession, actor: Actor, endpoint_id: int
+) -> tuple[EndpointRecord, str]:
+    """A new signing secret (shown this once); for a day deliveries carry a signature with the
+    old one as well, so that the receiver can switch without losing any."""
+    require_admin(actor)
+    await _endpoint(session, endpoint_id)
+    secret = new_secret()
+    await repository.rotate_secret(session, endpoint_id, secret, utcnow())
+    return await _endpoint(session, endpoint_id), secret
+
+
 async def delete_endpoint(session: DbSession, actor: Actor, endpoint_id: int) -> None:
     """Remove an endpoint and its deliveries (nothing of a ticket refers to them)."""
     require_admin(actor)

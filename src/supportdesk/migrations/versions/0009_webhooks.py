@@ -27,6 +27,8 @@ def upgrade() -> None:
         sa.Column("url", sa.String(length=2048), nullable=False),
         sa.Column("events", sa.Text(), nullable=False),
         sa.Column("secret", sa.String(length=64), nullable=False),
+        sa.Column("previous_secret", sa.String(length=64), nullable=True),
+        sa.Column("rotated_at", _UTC, nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("consecutive_failures", sa.Integer(), nullable=False),
         sa.Column("failing_since", _UTC, nullable=True),

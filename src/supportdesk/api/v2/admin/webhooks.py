@@ -119,6 +119,20 @@ async def admin_update_webhook(
     return json_response(render(record))
 
 
+@router.post(
+    "/webhooks/{webhook_id}/actions/rotate-secret",
+    response_model=w.V2AdminWebhookCreated,
+    responses=WRITE,
+    summary="Rotate a webhook's secret",
+)
+async def admin_rotate_webhook_secret(
+    actor: AdminSupport, session: Session, webhook_id: Id
+) -> Response:
+    """A new signing secret, shown this once; the old one still signs beside it for a day."""
+    record, secret = await service.rotate_secret(session, actor, webhook_id)
+    return json_response({**render(record), "secret": secret})
+
+
 @router.delete(
     "/webhooks/{webhook_id}", status_code=204, responses=DELETE, summary="Delete a webhook"
 )
