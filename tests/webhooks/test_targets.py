@@ -111,8 +111,26 @@ async def test_what_is_not_an_http_url_is_refused(url: str) -> None:
 
 async def test_the_post_goes_to_the_address_checked() -> None:
     target = await resolve("http://localhost:8080/a?b=1", allow_private=True)
-    assert target.address.is_loopback
-    assert target.pinned_url.host == str(target.address)
-    assert str(target.pinned_url).endswith(":8080/a?b=1")
-    six = Target(httpx.URL("https://hooks.example/x"), ipaddress.ip_address("2001:db8::1"))
-    assert str(six.pinned_url) == "https://[2001:db8::1]/x"
+    assert all(address.is_loopback for address in target.addresses)
+    pinned = target.pinned_url(target.addresses[0])
+    assert pinned.host == str(target.addresses[0])
+    assert str(pinned).endswith(":8080/a?b=1")
+    six = ipaddress.ip_address("2001:db8::1")
+    assert str(Target(httpx.URL("https://hooks.example/x"), (six,)).pinned_url(six)) == (
+        "https://[2001:db8::1]/x"
+    )
+
+
+async def test_a_named_host_is_posted_to_its_checked_address_under_its_name(
+    api: httpx.AsyncClient, app: FastAPI, desk: Desk, receiver: Receiver
+) -> None:
+    from tests.webhooks.conftest import deliver_everything
+
+    named = receiver.url.replace("127.0.0.1", "localhost")
+    created = await api.post(HOOKS, headers=desk.admin, json={"url": named})
+    receiver.secret = ok(created, 201)["secret"]
+    await open_ticket(api, desk)
+    assert await deliver_everything(app) == 1
+    [arrival] = receiver.verified()
+    assert arrival.headers["host"] == f"localhost:{receiver.port}"
+    assert arrival.path == "/hooks"

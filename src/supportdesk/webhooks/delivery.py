@@ -63,12 +63,24 @@ async def _post(client: httpx.AsyncClient, claimed: Claimed, *, allow_private: b
     target = await resolve(claimed.url, allow_private=allow_private)
     headers = {**signed_headers(claimed, utcnow()), "host": target.url.netloc.decode("ascii")}
     extensions = {"sni_hostname": target.url.host} if target.url.scheme == "https" else {}
+    *others, last = target.addresses
+    for address in others:  # the next address where one refuses the connection (IPv6, IPv4)
+        try:
+            return await _post_to(client, target.pinned_url(address), claimed, headers, extensions)
+        except httpx.ConnectError:
+            continue
+    return await _post_to(client, target.pinned_url(last), claimed, headers, extensions)
+
+
+async def _post_to(
+    client: httpx.AsyncClient,
+    url: httpx.URL,
+    claimed: Claimed,
+    headers: dict[str, str],
+    extensions: dict[str, str],
+) -> int:
     async with client.stream(
-        "POST",
-        target.pinned_url,
-        content=claimed.payload.encode(),
-        headers=headers,
-        extensions=extensions,
+        "POST", url, content=claimed.payload.encode(), headers=headers, extensions=extensions
     ) as response:
         read = 0
         async for chunk in response.aiter_bytes():

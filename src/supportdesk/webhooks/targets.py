@@ -25,15 +25,14 @@ class TargetRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A URL and the address the POST connects to (its host as resolved and checked)."""
+    """A URL and the addresses the POST may connect to (its host as resolved and checked)."""
 
     url: httpx.URL
-    address: IPAddress
+    addresses: tuple[IPAddress, ...]
 
-    @property
-    def pinned_url(self) -> httpx.URL:
-        """The URL with the checked address for its host (`Host` and TLS keep the name)."""
-        return self.url.copy_with(host=str(self.address))
+    def pinned_url(self, address: IPAddress) -> httpx.URL:
+        """The URL with a checked address for its host (`Host` and TLS keep the name)."""
+        return self.url.copy_with(host=str(address))
 
 
 def refusal(address: IPAddress) -> str | None:
@@ -109,4 +108,4 @@ async def resolve(url: str, *, allow_private: bool) -> Target:
             why = refusal(address)
             if why is not None:
                 raise TargetRefused(f"may not point at a private address: {why}")
-    return Target(parsed, addresses[0])
+    return Target(parsed, tuple(addresses))
