@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 
 from supportdesk.core.clock import utcnow
 from supportdesk.core.config import Settings
-from supportdesk.core.db import Database
+from supportdesk.core.db import Database, DbSession
+from supportdesk.jobs import events as jobs_events
+from supportdesk.jobs.events import ChangeEvent
 from supportdesk.jobs.models import JobEffect
 from supportdesk.jobs.runner import Runner
 from supportdesk.models import Reply
@@ -94,3 +96,16 @@ class Desk:
 @pytest.fixture
 async def desk(db: Database, settings_for: Callable[..., Settings]) -> Desk:
     return Desk(db, settings_for(), await builders.world(db))
+
+
+def fail_on_event(monkeypatch: pytest.MonkeyPatch, ticket_id: int, kind: str) -> None:
+    """A fault for the test: what follows from the ticket's `kind` event (`on_event`) raises,
+    so the change that wrote it cannot commit; every other event goes on as ever."""
+    original = jobs_events.on_event
+
+    async def failing(session: DbSession, event: ChangeEvent) -> None:
+        if event.ticket_id == ticket_id and event.kind == kind:
+            raise RuntimeError("cannot tell anyone about this one")
+        await original(session, event)
+
+    monkeypatch.setattr(jobs_events, "on_event", failing)

@@ -4,22 +4,27 @@ once, by the system, with a `System` reply; a client reply, even one a moment be
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from supportdesk.core.clock import utcnow
 from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
+from supportdesk.jobs.events import ChangeEvent, on_event
 from supportdesk.jobs.runner import Runner
 from supportdesk.models import Reply, Status
 from supportdesk.tickets import service
-from supportdesk.tickets.automatic import closing_text
+from supportdesk.tickets.automatic import SYSTEM, closing_text
 from supportdesk.tickets.records import NewMessage
 from tests.conversation_builders import client_actor, set_ticket
-from tests.jobs.conftest import Desk
+from tests.jobs.conftest import Desk, fail_on_event
+from tests.support import recorded_statements
 
 LATER = timedelta(seconds=5)  # past 0.001 hours (3.6 s)
 
@@ -164,3 +169,64 @@ async def _status_id(db: Database, name: str) -> int:
     async with db.transaction() as session:
         found = await session.execute(select(Status.id).where(Status.name == name))
         return int(found.scalar_one())
+
+
+async def _closing_statements(desk: Desk, app: FastAPI, count: int) -> int:
+    tickets = [await desk.open(f"batch of {count}: {i}") for i in range(count)]
+    for ticket in tickets:
+        await desk.answer(ticket.ticket_number)
+    with recorded_statements(app) as statements:
+        assert (await desk.tick(later=LATER))["auto_close"] == count
+    return len(statements)
+
+
+async def test_a_batch_costs_a_fixed_number_of_statements_but_what_follows_each_event(
+    desk: Desk, app: FastAPI
+) -> None:
+    """Finding, locking, the effect keys, the System replies, the tickets' new state, their
+    versions and their `closed` events are a few statements for the whole batch; only what
+    follows from each event (`on_event`: an outbox row, ...) is written per ticket."""
+    await desk.auto_close_after(0.001)
+    opened = await desk.open("one event")
+    async with desk.db.transaction() as session:
+        await session.execute(select(1))  # the transaction begun (SQLite's BEGIN is a statement)
+        with recorded_statements(app) as statements:
+            await on_event(
+                session,
+                ChangeEvent(
+                    opened.id,
+                    "closed",
+                    {"status": {"from": "Answered", "to": "Closed"}},
+                    utcnow(),
+                    SYSTEM,
+                ),
+            )
+    per_event = len(statements)
+    four = await _closing_statements(desk, app, 4)
+    eight = await _closing_statements(desk, app, 8)
+    assert eight - four == 4 * per_event
+
+
+async def test_a_ticket_that_cannot_be_closed_does_not_hold_back_the_others(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What follows from one ticket's event fails (a fault put in `on_event` for the test):
+    that ticket stays as it was and is due again, the rest of its batch is closed."""
+    await desk.auto_close_after(0.001)
+    tickets = [await desk.open(f"ticket {i}") for i in range(4)]
+    for ticket in tickets:
+        await desk.answer(ticket.ticket_number)
+    bad = tickets[0].id
+    fail_on_event(monkeypatch, bad, "closed")
+    with caplog.at_level(logging.ERROR, logger="supportdesk.jobs"):
+        assert (await desk.tick(later=LATER))["auto_close"] == 3
+    assert [(await desk.ticket(t.ticket_number)).status for t in tickets] == [
+        "Answered",
+        "Closed",
+        "Closed",
+        "Closed",
+    ]
+    assert await desk.count(Reply.ticket_id == bad, Reply.type == "System") == 0
+    assert any(getattr(record, "ticket_id", None) == bad for record in caplog.records)
+    monkeypatch.undo()
+    assert (await desk.tick(later=LATER))["auto_close"] == 1  # due again, and now closed

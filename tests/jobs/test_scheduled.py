@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from supportdesk.core.clock import utcnow
 from supportdesk.models import Reply
-from tests.jobs.conftest import Desk
+from tests.jobs.conftest import Desk, fail_on_event
 
 SOON = timedelta(seconds=2)
 LATER = timedelta(seconds=5)
@@ -91,3 +93,23 @@ async def test_many_due_messages_of_one_ticket_are_each_sent_once(desk: Desk) ->
     assert sorted(await desk.effects()) == sorted(f"scheduled:{i}" for i in ids)
     events = [kind for kind, _, _ in await desk.events(opened.ticket_number)]
     assert events.count("replied") == 4
+
+
+async def test_a_message_that_cannot_be_sent_does_not_hold_back_the_others(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What follows from one message's event fails (a fault put in `on_event` for the test):
+    that message stays scheduled and due, the others of its batch are sent."""
+    tickets = [await desk.open(f"ticket {i}") for i in range(3)]
+    ids = [
+        (await desk.answer(ticket.ticket_number, send_at=utcnow() + SOON)).message.public_id
+        for ticket in tickets
+    ]
+    bad = tickets[1].id
+    fail_on_event(monkeypatch, bad, "replied")
+    assert (await desk.tick(later=LATER))["scheduled_replies"] == 2
+    states = [await desk.count(Reply.public_id == i, Reply.status == "Sent") for i in ids]
+    assert states == [1, 0, 1]
+    monkeypatch.undo()
+    assert (await desk.tick(later=LATER))["scheduled_replies"] == 1
+    assert sorted(await desk.effects()) == sorted(f"scheduled:{i}" for i in ids)

@@ -249,16 +249,13 @@ def serve(
 def worker() -> None:
     """Run the jobs alone (auto-close, scheduled replies, ...), every
     SUPPORTDESK_JOBS_INTERVAL_SECONDS, until stopped; any number may run beside `serve`."""
-    import contextlib
-
     from supportdesk.core.logging import configure_logging
     from supportdesk.jobs.runner import run_worker
 
     settings = get_settings()
     configure_logging(settings.log_level)
     in_transaction(_nothing)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_worker(settings))
+    asyncio.run(run_worker(settings))
 
 
 @jobs_app.command("run-once")

@@ -73,10 +73,12 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
     # The jobs (automation.md): `serve` runs them in every process unless disabled (a separate
     # `supportdesk worker` runs them alone); how often due work is looked for (fractional
-    # seconds allowed: tests use 0.2), and how many rows one transaction takes at most.
+    # seconds allowed: tests use 0.05), and how many rows one transaction takes at most (a
+    # batch's rows are written in one statement: at most 1,000 stays under either backend's
+    # limit on parameters).
     jobs_enabled: bool = True
     jobs_interval_seconds: float = Field(default=30.0, gt=0, le=24 * 3600)
-    jobs_batch_size: int = Field(default=100, ge=1, le=10_000)
+    jobs_batch_size: int = Field(default=100, ge=1, le=1_000)
     # Webhooks (automation.md): private, loopback and link-local targets are refused unless
     # this is set (tests and a receiver on the same machine); each POST may take this long.
     webhooks_allow_private: bool = False

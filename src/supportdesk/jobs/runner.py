@@ -13,6 +13,7 @@ import asyncio
 import logging
 import os
 import secrets
+import signal
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -82,9 +83,16 @@ async def run_once(settings: Settings, now: datetime | None = None) -> dict[str,
 
 
 async def run_worker(settings: Settings) -> None:
-    """The jobs alone, until cancelled (`supportdesk worker`)."""
+    """The jobs alone, until SIGTERM or SIGINT (`supportdesk worker`): a transaction in
+    flight is rolled back (its work is due again), then the process exits."""
     database = Database(settings)
+    running = asyncio.create_task(Runner(database, settings).run_forever())
+    loop = asyncio.get_running_loop()
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(stop, running.cancel)
     try:
-        await Runner(database, settings).run_forever()
+        await running
+    except asyncio.CancelledError:
+        log.info("jobs stopped")
     finally:
         await database.dispose()

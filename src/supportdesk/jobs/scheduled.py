@@ -9,6 +9,8 @@ ticket's lock and sent with its effect key `scheduled:{message}` in the same tra
 
 from __future__ import annotations
 
+import logging
+
 from supportdesk.jobs.effects import record_effect
 from supportdesk.jobs.lease import lock_available
 from supportdesk.jobs.task import JobContext, Task
@@ -17,11 +19,35 @@ from supportdesk.tickets.models import Ticket
 from supportdesk.tickets.repository import automatic as rows
 from supportdesk.tickets.repository import find_visible_state
 
+log = logging.getLogger("supportdesk.jobs")
+
 
 async def send_due_messages(context: JobContext) -> int:
-    """Send up to a batch of due scheduled messages; how many were sent."""
-    async with context.db.transaction() as session:
+    """Send up to a batch of due scheduled messages; how many were sent. When the batch fails,
+    its messages are sent one by one, each in its own transaction: one that cannot be sent
+    (logged, and due again next time) does not hold back the others."""
+    try:
+        return await _send(context)
+    except Exception:
+        log.exception("scheduled batch failed: one at a time", extra={"job": "scheduled_replies"})
+    async with context.db.reading() as session:
         due = await rows.due_messages(session, context.now, limit=context.settings.jobs_batch_size)
+    sent = 0
+    for message in due:
+        try:
+            sent += await _send(context, among=[message.reply_id])
+        except Exception:
+            log.exception(
+                "scheduled reply failed",
+                extra={"job": "scheduled_replies", "message_id": message.public_id},
+            )
+    return sent
+
+
+async def _send(context: JobContext, among: list[int] | None = None) -> int:
+    async with context.db.transaction() as session:
+        limit = context.settings.jobs_batch_size
+        due = await rows.due_messages(session, context.now, limit=limit, among=among)
         tickets = list(dict.fromkeys(message.ticket_id for message in due))
         locked = set(await lock_available(session, Ticket.id, tickets))
         sent = 0

@@ -7,6 +7,7 @@ and write its timeline event in the caller's transaction, as every other change 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from supportdesk.accounts.repository import SYSTEM_NAME
@@ -14,9 +15,10 @@ from supportdesk.core.actor import VIA_AUTOMATION, Actor
 from supportdesk.core.db import DbSession
 from supportdesk.core.ids import public_id
 from supportdesk.departments.models import CLOSED
-from supportdesk.tickets import conversation, repository, service
+from supportdesk.tickets import conversation, service
 from supportdesk.tickets.models import SCHEDULED, SENT
-from supportdesk.tickets.repository import Changes, ReplyInsert, TicketState
+from supportdesk.tickets.repository import ReplyInsert, TicketState
+from supportdesk.tickets.repository import automatic as automatic_rows
 from supportdesk.tickets.repository import messages as message_rows
 from supportdesk.tickets.repository.automatic import QuietTicket
 from supportdesk.tickets.repository.messages import MessageRow
@@ -31,17 +33,19 @@ def closing_text(hours: float) -> str:
     return f"This ticket was closed automatically after {amount} {unit} without a reply."
 
 
-async def close_quiet_ticket(
-    session: DbSession, ticket: QuietTicket, closed_status_id: int, now: datetime
-) -> str:
-    """Close a ticket whose client has been quiet for its department's hours, with a `System`
-    reply saying so (the client sees it and has not read it yet): the reply's `tmsg_` id.
-    The caller holds the ticket's lock and has checked that it is still due."""
-    message_id = public_id("tmsg")
-    await repository.insert_reply(
-        session,
+async def close_quiet_tickets(
+    session: DbSession, tickets: Sequence[QuietTicket], closed_status_id: int, now: datetime
+) -> None:
+    """Close tickets whose client has been quiet for their department's hours, each with a
+    `System` reply saying so (the client sees it and has not read it yet) and its `closed`
+    event. The caller holds the tickets' locks and has checked that they are still due. The
+    replies, the tickets' new state and the events are written for the whole batch at once;
+    what follows from each event (`jobs.events.on_event`) is called for each, as always."""
+    if not tickets:
+        return
+    closing = [
         ReplyInsert(
-            public_id=message_id,
+            public_id=public_id("tmsg"),
             ticket_id=ticket.state.id,
             replier_id=0,
             name=SYSTEM_NAME,
@@ -52,22 +56,30 @@ async def close_quiet_ticket(
             flags=0,
             senderip="",
             created_at=now,
-        ),
-    )
-    await repository.update_ticket(
+        )
+        for ticket in tickets
+    ]
+    await automatic_rows.close_all(
         session,
-        ticket.state.id,
+        [ticket.state.id for ticket in tickets],
+        closing,
         status_id=closed_status_id,
         last_reply_at=now,
         updated_at=now,
         client_read=False,
     )
-    changes: Changes = {
-        "status": {"from": ticket.state.status, "to": CLOSED},
-        "message": {"from": None, "to": message_id},
-    }
-    await service.record_change(session, SYSTEM, ticket.state.id, "closed", changes, now)
-    return message_id
+    events = [
+        service.TicketChange(
+            ticket.state.id,
+            "closed",
+            {
+                "status": {"from": ticket.state.status, "to": CLOSED},
+                "message": {"from": None, "to": reply.public_id},
+            },
+        )
+        for ticket, reply in zip(tickets, closing, strict=True)
+    ]
+    await service.record_changes(session, SYSTEM, events, now)
 
 
 async def due_message(

@@ -8,7 +8,8 @@ ticket it changed does not mark it read).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from supportdesk.accounts import repository as accounts
@@ -417,19 +418,49 @@ async def record_change(
 ) -> None:
     """Write a change's timeline event, in the same transaction as the change (every command
     here calls it; so does anything else that changes a ticket, the demo's import included)."""
+    await record_changes(session, actor, [TicketChange(ticket_id, kind, changes)], at, contact)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketChange:
+    """One ticket's event of a batch (`record_changes`)."""
+
+    ticket_id: int
+    kind: str
+    changes: Changes
+
+
+async def record_changes(
+    session: DbSession,
+    actor: Actor,
+    batch: Sequence[TicketChange],
+    at: datetime,
+    contact: Contact | None = None,
+) -> None:
+    """`record_change` for a batch of distinct tickets changed by one actor at one time (a
+    job's batch): the versions move in one statement and the events are written in one; what
+    follows from each event (`jobs.events.on_event`) is called for each, in order."""
+    if not batch:
+        return
     contact = contact or await accounts.actor_contact(session, actor)
-    await versions.ticket_changed(session, ticket_id)
-    await repository.insert_event(
+    await versions.tickets_changed(session, [change.ticket_id for change in batch])
+    await repository.insert_events(
         session,
-        EventInsert(
-            ticket_id=ticket_id,
-            at=at,
-            actor_type=actor.type,
-            actor_id=actor.id,
-            actor_name=contact.name,
-            via=actor.via,
-            kind=kind,
-            changes=changes,
-        ),
+        [
+            EventInsert(
+                ticket_id=change.ticket_id,
+                at=at,
+                actor_type=actor.type,
+                actor_id=actor.id,
+                actor_name=contact.name,
+                via=actor.via,
+                kind=change.kind,
+                changes=change.changes,
+            )
+            for change in batch
+        ],
     )
-    await jobs_events.on_event(session, ChangeEvent(ticket_id, kind, changes, at, actor))
+    for change in batch:
+        await jobs_events.on_event(
+            session, ChangeEvent(change.ticket_id, change.kind, change.changes, at, actor)
+        )

@@ -8,6 +8,8 @@ transaction. A cached answer is keyed by both, so neither kind of change can lea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select, update
 
 from supportdesk.core.db import DbSession
@@ -15,8 +17,13 @@ from supportdesk.tickets.models import RenderGeneration, Ticket
 
 
 async def ticket_changed(session: DbSession, ticket_id: int) -> None:
+    await tickets_changed(session, [ticket_id])
+
+
+async def tickets_changed(session: DbSession, ticket_ids: Sequence[int]) -> None:
+    """Each ticket's version moves by one, in one statement (the ids are distinct)."""
     await session.execute(
-        update(Ticket).where(Ticket.id == ticket_id).values(version=Ticket.version + 1)
+        update(Ticket).where(Ticket.id.in_(ticket_ids)).values(version=Ticket.version + 1)
     )
 
 

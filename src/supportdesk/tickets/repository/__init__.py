@@ -14,6 +14,7 @@ from supportdesk.tickets.repository.events import (
     EventInsert,
     EventRecord,
     insert_event,
+    insert_events,
     list_events,
 )
 from supportdesk.tickets.repository.listing import (
@@ -66,6 +67,7 @@ __all__ = [
     "find_visible_version",
     "get_visible_ticket",
     "insert_event",
+    "insert_events",
     "insert_reply",
     "insert_ticket",
     "list_events",

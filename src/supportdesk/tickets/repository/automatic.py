@@ -4,11 +4,11 @@ scheduled messages are due, and the client reply that unschedules staff's messag
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from supportdesk.core.clock import as_datetime
@@ -18,6 +18,7 @@ from supportdesk.jobs.lease import skip_locked
 from supportdesk.tickets.models import DRAFT, SCHEDULED, SENT, Reply, Ticket
 from supportdesk.tickets.repository.messages import CLIENT_SIDE
 from supportdesk.tickets.repository.state import TicketState
+from supportdesk.tickets.repository.writes import ReplyInsert
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,15 +116,16 @@ async def quiet_tickets(
     *,
     limit: int,
     among: Sequence[int] | None = None,
+    lock: bool = True,
 ) -> list[QuietTicket]:
-    """Up to `limit` tickets due to close, longest quiet first. Without `among`, each is locked
-    for this transaction, skipping tickets another transaction holds (PostgreSQL); with
-    `among`, only those tickets are read again (the re-check under the lock)."""
+    """Up to `limit` tickets due to close (of `among`, if given), longest quiet first; with
+    `lock`, each is locked for this transaction, skipping tickets another transaction holds
+    (PostgreSQL). Without it they are only read (the re-check under locks already taken)."""
     statement = _quiet(rules, now).order_by(Ticket.last_reply_at, Ticket.id).limit(limit)
-    if among is None:
-        statement = skip_locked(statement, session, of=Ticket)
-    else:
+    if among is not None:
         statement = statement.where(Ticket.id.in_(among))
+    if lock:
+        statement = skip_locked(statement, session, of=Ticket)
     rows = (await session.execute(statement)).all()
     return [
         QuietTicket(
@@ -143,6 +145,15 @@ async def quiet_tickets(
     ]
 
 
+async def close_all(
+    session: DbSession, ticket_ids: Sequence[int], closing: Sequence[ReplyInsert], **values: Any
+) -> None:
+    """A batch of closes in two statements: the `System` replies, and the tickets' new values
+    (the same for each: status, last reply, activity, read marker)."""
+    await session.execute(insert(Reply).values([asdict(row) for row in closing]))
+    await session.execute(update(Ticket).where(Ticket.id.in_(ticket_ids)).values(**values))
+
+
 # --- scheduled messages -------------------------------------------------------------------------
 
 
@@ -156,10 +167,13 @@ class DueMessage:
     ticket_public_id: str
 
 
-async def due_messages(session: DbSession, now: datetime, *, limit: int) -> list[DueMessage]:
-    """Up to `limit` scheduled messages whose `send_at` has come, the earliest first (a range
-    on `ix_replies_scheduled`). Nothing is locked here: the sender locks their tickets, which
-    every change to a scheduled message locks first, and reads each message again."""
+async def due_messages(
+    session: DbSession, now: datetime, *, limit: int, among: Sequence[int] | None = None
+) -> list[DueMessage]:
+    """Up to `limit` scheduled messages (of the replies `among`, if given) whose `send_at` has
+    come, the earliest first (a range on `ix_replies_scheduled`). Nothing is locked here: the
+    sender locks their tickets, which every change to a scheduled message locks first, and
+    reads each message again."""
     statement = (
         select(Reply.id, Reply.public_id, Reply.ticket_id, Ticket.public_id)
         .join(Ticket, Ticket.id == Reply.ticket_id)
@@ -167,6 +181,8 @@ async def due_messages(session: DbSession, now: datetime, *, limit: int) -> list
         .order_by(Reply.send_at, Reply.id)
         .limit(limit)
     )
+    if among is not None:
+        statement = statement.where(Reply.id.in_(among))
     return [DueMessage(*row) for row in (await session.execute(statement)).all()]
 
 

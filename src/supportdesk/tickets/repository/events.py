@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,18 +43,25 @@ class EventRecord:
 
 
 async def insert_event(session: DbSession, event: EventInsert) -> None:
-    await session.execute(
-        insert(TicketEvent).values(
-            ticket_id=event.ticket_id,
-            at=event.at,
-            actor_type=event.actor_type,
-            actor_id=event.actor_id,
-            actor_name=event.actor_name,
-            via=event.via,
-            kind=event.kind,
-            changes=orjson.dumps(event.changes).decode(),
-        )
-    )
+    await insert_events(session, [event])
+
+
+async def insert_events(session: DbSession, events: Sequence[EventInsert]) -> None:
+    """Several events in one statement (a job's batch), in the order given."""
+    rows = [
+        {
+            "ticket_id": event.ticket_id,
+            "at": event.at,
+            "actor_type": event.actor_type,
+            "actor_id": event.actor_id,
+            "actor_name": event.actor_name,
+            "via": event.via,
+            "kind": event.kind,
+            "changes": orjson.dumps(event.changes).decode(),
+        }
+        for event in events
+    ]
+    await session.execute(insert(TicketEvent).values(rows))
 
 
 async def list_events(
