@@ -372,8 +372,20 @@ def _admin(label: str, body: dict[str, Any], query: dict[str, Any]) -> list[Refu
     if "/macros" in label:
         found.append(("macro placeholder", *invalid, "is not a field"))
         found.append(("tags or add/remove", *invalid, "replaces the tags"))
+        tags = [_get(body, f"changes.{name}") for name in ("tags", "addTags", "removeTags")]
+        if any(
+            isinstance(tag, str) and any(ch in WHITE_SPACE for ch in tag)
+            for found_tags in tags
+            if isinstance(found_tags, list)
+            for tag in found_tags
+        ):
+            # A tag's pattern `[^\s,]`: ASCII white space to schemathesis, Unicode's here.
+            found.append(("tag white space", *invalid, "pattern"))
     if label == f"POST {ADMIN}keys":
         found.append(("one owner, staff-only scopes", *invalid, ""))
+    if "/webhooks" in label and isinstance(body.get("url"), str):
+        # automation.md: an http(s) URL whose host resolves, to public addresses only.
+        found.append(("webhook target", *invalid, "url"))
     return found
 
 

@@ -43,9 +43,13 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from supportdesk.api.deps import state_of
 from supportdesk.api.v2.problems import CODES
+from supportdesk.core.actor import VIA_CLI, Actor
 from supportdesk.core.db import Database
 from supportdesk.tickets.models import Attachment
+from supportdesk.webhooks import service as webhooks
+from supportdesk.webhooks.models import WebhookDelivery
 from tests import builders
 from tests import conversation_builders as conversation
 from tests.server import running_server
@@ -71,7 +75,7 @@ RUNS = {
     "staff": ("staff", ["--exclude-path-regex", ADMIN_PATHS]),
     "admin": ("staff", ["--include-path-regex", ADMIN_PATHS]),
 }
-MIN_SERVED_ADMIN = 25  # of the 33 admin operations, those that must answer the staff key 2xx
+MIN_SERVED_ADMIN = 25  # of the 41 admin operations, those that must answer the staff key 2xx
 # Checks switched off, each with the contract rule that justifies it. None: every check runs.
 SWITCHED_OFF: dict[str, str] = {}
 LOG = b"2026-11-27 09:51:56 kernel: panic - not syncing\n"
@@ -97,6 +101,9 @@ class Reachable:
     file_sizes: dict[str, int] = field(default_factory=dict)
     # A client's message and a staff draft on the first ticket.
     message_ids: list[str] = field(default_factory=list)
+    # A webhook endpoint (on loopback, saved past the target check) and its deliveries.
+    webhook_ids: list[int] = field(default_factory=list)
+    delivery_ids: list[str] = field(default_factory=list)
 
 
 async def _upload(api: httpx.AsyncClient, key: str, data: bytes, name: str) -> str:
@@ -135,6 +142,11 @@ async def reachable(db: Database, app: FastAPI) -> Reachable:
     await builders.replies(db, tickets[0].id, 2)
     await builders.link_service(db, tickets[0].id, service)
     public_ids = [await conversation.public_id_of(db, ticket.id) for ticket in tickets]
+    loopback = state_of(app).settings.model_copy(update={"webhooks_allow_private": True})
+    async with db.transaction() as session:
+        webhook, _ = await webhooks.create_endpoint(
+            session, Actor.system(VIA_CLI), loopback, url="http://127.0.0.1:9/", events="*"
+        )
     async with client_for(app) as api:
         uploads = [
             await _upload(api, keys["client"], LOG, "console.log"),
@@ -159,6 +171,7 @@ async def reachable(db: Database, app: FastAPI) -> Reachable:
     files = await conversation.attachment_ids(db, tickets[0].id)
     async with db.transaction() as session:
         rows = (await session.execute(select(Attachment.id, Attachment.byte_length))).all()
+        deliveries = list((await session.execute(select(WebhookDelivery.public_id))).scalars())
     sizes: dict[int, int] = {int(row[0]): int(row[1]) for row in rows}
     file_sizes = {
         str(name): sizes[file_id]
@@ -178,6 +191,8 @@ async def reachable(db: Database, app: FastAPI) -> Reachable:
         ],
         client_id=world.client_id,
         service_id=service,
+        webhook_ids=[webhook.id],
+        delivery_ids=deliveries,
         cursor=str(page.json()["nextCursor"]),
         file_sizes=file_sizes,
         message_ids=[attached.json()["id"], drafted.json()["id"]],
@@ -210,6 +225,8 @@ def _configuration(data: Reachable) -> str:
         "cursors": [data.cursor],
         "message-ids": data.message_ids,
         "codes": sorted(CODES),
+        "webhook-ids": data.webhook_ids,
+        "delivery-ids": data.delivery_ids,
     }
     everywhere = {
         "path.number": "numbers",
@@ -229,6 +246,8 @@ def _configuration(data: Reachable) -> str:
         "body.messageId": "message-ids",
         "body.lastSeenMessageId": "message-ids",
         "body.intoTicketId": "refs",
+        "path.webhook_id": "webhook-ids",
+        "path.delivery_id": "delivery-ids",
     }
     by_operation = {
         "GET /api/support/tickets/{number}/attachments/{attachment_id}": "file-ids",

@@ -22,6 +22,7 @@ from supportdesk.tickets.models import (
     TicketSubscription,
     TicketTag,
 )
+from supportdesk.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiKey",
@@ -54,4 +55,6 @@ __all__ = [
     "TicketService",
     "TicketSubscription",
     "TicketTag",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

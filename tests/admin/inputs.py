@@ -12,6 +12,7 @@ import httpx
 from supportdesk.admin.hours import TIMEZONE_LENGTH
 from supportdesk.api.v2.admin import schemas as limits
 from supportdesk.core import columns as S
+from supportdesk.webhooks.models import URL_LENGTH
 from tests.api.input_catalogue import Input, Scene, Sender, Value, _json, _quoted, _set
 
 ADMIN = "/api/v2/admin"
@@ -79,6 +80,8 @@ STATUSES, POLICIES, MACROS, KEYS = (
     f"{ADMIN}/macros",
     f"{ADMIN}/keys",
 )
+HOOKS = f"{ADMIN}/webhooks"
+_HOOK = {"url": "http://127.0.0.1:9/hooks"}
 _DEPT = {"slug": "billing", "name": "Billing"}
 ID = S.ROW_ID_MAX
 NAME = limits.NAME_LENGTH
@@ -226,5 +229,11 @@ ADMIN_INPUTS = [
     Input("admin keys rateLimitPerMinute", True, "body", "integer",
           body("POST", KEYS, "rateLimitPerMinute", _staff_key), S.INTEGER_MAX,
           ("post", KEYS, "rateLimitPerMinute"), ("api_keys.rate_limit_per_minute",)),
+    # webhooks
+    Input("admin webhooks url", True, "body", "text", body("POST", HOOKS, "url", _HOOK),
+          URL_LENGTH, ("post", HOOKS, "url"), ("webhook_endpoints.url",)),
+    Input("admin webhooks events[0]", True, "body", "choice",
+          body("POST", HOOKS, "events.0", {**_HOOK, "events": ["ticket.created"]}), 32,
+          ("post", HOOKS, "events.0"), ("webhook_endpoints.events",)),
 ]
 # fmt: on

@@ -126,6 +126,21 @@ NOT_CLIENT_WRITABLE = {
         ),
         "the mail outbox: written by the server from a change's event and by the sender job",
     ),
+    **dict.fromkeys(
+        ("webhook_endpoints.id", "webhook_deliveries.id", "webhook_deliveries.public_id"), _ID
+    ),
+    **dict.fromkeys((
+        "webhook_endpoints.secret", "webhook_endpoints.previous_secret",
+        "webhook_endpoints.consecutive_failures",
+        "webhook_endpoints.disabled_reason",
+    ), "the webhooks' own: a generated secret, the endpoint's health kept by the delivery job"),
+    **dict.fromkeys((
+        "webhook_deliveries.endpoint_id", "webhook_deliveries.ticket_id",
+        "webhook_deliveries.type", "webhook_deliveries.payload", "webhook_deliveries.status",
+        "webhook_deliveries.attempts", "webhook_deliveries.step",
+        "webhook_deliveries.lease_owner", "webhook_deliveries.last_status_code",
+        "webhook_deliveries.last_error", "webhook_deliveries.log",
+    ), "the webhooks' outbox: written from a ticket's event and by the delivery job"),
 }
 # fmt: on
 

@@ -26,10 +26,10 @@ async def test_jobs_run_once_closes_what_is_due_and_says_so(desk: Desk, run: Run
     number = await _answered_and_quiet(desk)
     result = await asyncio.to_thread(run, "jobs", "run-once")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["scheduled_replies: 0", "auto_close: 1"]
+    assert result.output.splitlines() == ["scheduled_replies: 0", "auto_close: 1", "webhooks: 0"]
     assert (await desk.ticket(number)).status == "Closed"
     again = await asyncio.to_thread(run, "jobs", "run-once")
-    assert again.output.splitlines() == ["scheduled_replies: 0", "auto_close: 0"]
+    assert again.output.splitlines() == ["scheduled_replies: 0", "auto_close: 0", "webhooks: 0"]
 
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

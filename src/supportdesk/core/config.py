@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     company_name: str = Field(default="Support", min_length=1, max_length=128)
     # Where the portal and the desk are reached from outside: the links in every mail.
     public_url: str = "http://127.0.0.1:8080"
+    # Webhooks (automation.md): private, loopback and link-local targets are refused unless
+    # this is set (tests and a receiver on the same machine); each POST may take this long.
+    webhooks_allow_private: bool = False
+    webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Deliveries one worker claims per tick; an endpoint whose every attempt has failed for
+    # this long is deactivated (and the admin told in the log and on the endpoint).
+    webhooks_batch_size: int = Field(default=50, ge=1, le=1000)
+    webhooks_disable_after_hours: float = Field(default=24.0, gt=0, le=24 * 365)
 
     @field_validator("database_url")
     @classmethod

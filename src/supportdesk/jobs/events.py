@@ -14,6 +14,7 @@ from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.mail.outbox import enqueue_mails
 from supportdesk.tickets.repository.events import Changes
+from supportdesk.webhooks import outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +35,4 @@ async def on_event(session: DbSession, event: ChangeEvent) -> None:
 
     await sla.on_event(session, event)
     await enqueue_mails(session, event)
+    await outbox.enqueue(session, event)
