@@ -28,6 +28,7 @@ from supportdesk.core.logging import configure_logging
 from supportdesk.core.ratelimit import RateLimiter
 from supportdesk.core.secret_key import load_secret
 from supportdesk.keys.service import KeyAuthenticator
+from supportdesk.web import desk
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v2_desk_router)
     app.include_router(v2_conversation_router)
     app.include_router(errors_router)
+    desk.install(app)
     if settings.read_lane:
         app.add_middleware(TicketReadLane)
     app.add_middleware(

@@ -5,6 +5,7 @@ from supportdesk.core.models import Base
 from supportdesk.departments.models import Department, SlaPolicy, Status
 from supportdesk.hosting.models import Service, TicketService
 from supportdesk.keys.models import ApiKey
+from supportdesk.sessions.models import WebPresence, WebSession
 from supportdesk.tickets.models import (
     Attachment,
     Macro,
@@ -43,4 +44,6 @@ __all__ = [
     "TicketService",
     "TicketSubscription",
     "TicketTag",
+    "WebPresence",
+    "WebSession",
 ]

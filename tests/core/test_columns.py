@@ -42,6 +42,8 @@ DERIVED = {
     "attachments.content_type": "detected from the bytes: one of a fixed list of types",
     "attachments.byte_length": "the file's length; past the upload limit (at most 1 GiB) 413",
     "replies.flags": "from `encrypted`, a JSON boolean",
+    "web_sessions.user_agent": "the sign-in's User-Agent, cut to 255 characters",
+    "web_sessions.ip": "the caller's address as an IP address, cut to 45 characters",
 }
 
 # fmt: off
@@ -62,6 +64,10 @@ NOT_CLIENT_WRITABLE = {
         "staff.password_hash",
     ), _OPERATOR),
     "api_keys.hint": "the key's first characters, made by the server (keys.tokens.hint)",
+    **dict.fromkeys((
+        "web_sessions.id", "web_sessions.csrf_secret", "web_sessions.staff_id",
+        "web_presence.ticket_id", "web_presence.session_id", "web_presence.staff_id",
+    ), "the desk's sign-in: digests and secrets the server makes, ids it resolved"),
     **dict.fromkeys((
         "tickets.creator_id", "replies.replier_id", "replies.name", "replies.email",
         "attachments.uploader_client_id", "attachments.uploader_staff_id",

@@ -1,0 +1,1 @@
+"""The pages: the staff desk (`web.desk`)."""

@@ -1,0 +1,126 @@
+"""The desk pages' own reads: the queue's counts, and the choices its forms offer.
+
+Counts are of tickets that are not closed (the views are work to do); each kind is one
+statement, whatever the number of tickets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, case, func, select
+
+from supportdesk.accounts.models import Client, Staff
+from supportdesk.core.db import DbSession
+from supportdesk.departments.models import Department, Status
+from supportdesk.tickets.models import Tag, Ticket, TicketTag
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+    count: int = 0
+
+
+def _count_when(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def view_counts(session: DbSession, staff_id: int, now: datetime) -> dict[str, int]:
+    """How many open tickets each fixed view holds, in one statement."""
+    not_closed = Status.v2_status != "closed"
+    row = (
+        await session.execute(
+            select(
+                _count_when(Ticket.owner_id == staff_id).label("mine"),
+                _count_when(Ticket.owner_id.is_(None)).label("unassigned"),
+                _count_when(Status.v2_status.in_(("open", "customer_reply"))).label("awaiting"),
+                func.count(Ticket.id).label("open"),
+                _count_when(Ticket.resolve_date < now).label("overdue"),
+                _count_when(Ticket.escalated > 0).label("escalated"),
+                _count_when(Ticket.admin_read.is_(False)).label("unread"),
+            )
+            .select_from(Ticket)
+            .join(Status, Status.id == Ticket.status_id)
+            .where(not_closed)
+        )
+    ).one()
+    return {name: int(value) for name, value in row._mapping.items()}
+
+
+async def department_counts(session: DbSession) -> list[Option]:
+    """Every department, with its open tickets, by name."""
+    open_tickets = (
+        select(Ticket.dept_id, func.count(Ticket.id).label("n"))
+        .join(Status, Status.id == Ticket.status_id)
+        .where(Status.v2_status != "closed")
+        .group_by(Ticket.dept_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Department.slug, Department.name, func.coalesce(open_tickets.c.n, 0))
+        .outerjoin(open_tickets, open_tickets.c.dept_id == Department.id)
+        .order_by(Department.name, Department.id)
+    )
+    return [Option(slug, name, int(count)) for slug, name, count in rows]
+
+
+async def tag_counts(session: DbSession, limit: int = 30) -> list[Option]:
+    """The tags on most open tickets, with their counts."""
+    count = func.count(TicketTag.ticket_id)
+    rows = await session.execute(
+        select(Tag.name, count)
+        .join(TicketTag, TicketTag.tag_id == Tag.id)
+        .join(Ticket, Ticket.id == TicketTag.ticket_id)
+        .join(Status, Status.id == Ticket.status_id)
+        .where(Status.v2_status != "closed")
+        .group_by(Tag.name)
+        .order_by(count.desc(), Tag.name)
+        .limit(limit)
+    )
+    return [Option(name, name, int(n)) for name, n in rows]
+
+
+async def statuses(session: DbSession) -> list[Option]:
+    rows = await session.execute(select(Status.name).order_by(Status.builtin.desc(), Status.id))
+    return [Option(name, name) for (name,) in rows]
+
+
+async def active_staff(session: DbSession) -> list[Option]:
+    rows = await session.execute(
+        select(Staff.id, Staff.firstname, Staff.lastname)
+        .where(Staff.status == "Active")
+        .order_by(Staff.firstname, Staff.lastname, Staff.id)
+    )
+    return [Option(str(staff_id), f"{first} {last}".strip()) for staff_id, first, last in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientCard:
+    id: int
+    name: str
+    company: str
+    email: str
+    status: str
+
+
+async def client_card(session: DbSession, client_id: int) -> ClientCard | None:
+    row = (
+        await session.execute(
+            select(
+                Client.id,
+                Client.firstname,
+                Client.lastname,
+                Client.company,
+                Client.email,
+                Client.status,
+            ).where(Client.id == client_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    return ClientCard(
+        int(row.id), f"{row.firstname} {row.lastname}".strip(), row.company, row.email, row.status
+    )
