@@ -28,7 +28,7 @@ from supportdesk.core.logging import configure_logging
 from supportdesk.core.ratelimit import RateLimiter
 from supportdesk.core.secret_key import load_secret
 from supportdesk.keys.service import KeyAuthenticator
-from supportdesk.web import desk
+from supportdesk.web import install as install_web
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(v2_desk_router)
     app.include_router(v2_conversation_router)
     app.include_router(errors_router)
-    desk.install(app)
+    install_web(app, state)
     if settings.read_lane:
         app.add_middleware(TicketReadLane)
     app.add_middleware(

@@ -65,9 +65,9 @@ NOT_CLIENT_WRITABLE = {
     ), _OPERATOR),
     "api_keys.hint": "the key's first characters, made by the server (keys.tokens.hint)",
     **dict.fromkeys((
-        "web_sessions.id", "web_sessions.csrf_secret", "web_sessions.staff_id",
+        "web_sessions.id", "web_sessions.staff_id",
         "web_presence.ticket_id", "web_presence.session_id", "web_presence.staff_id",
-    ), "the desk's sign-in: digests and secrets the server makes, ids it resolved"),
+    ), "the desk's sign-in: the token's digest the server makes, ids it resolved"),
     **dict.fromkeys((
         "tickets.creator_id", "replies.replier_id", "replies.name", "replies.email",
         "attachments.uploader_client_id", "attachments.uploader_staff_id",

@@ -1,0 +1,1 @@
+"""The pages: the portal (httpx, in process) and both sets of pages in a real browser."""

@@ -10,8 +10,9 @@ from supportdesk.api.doors import Door
 from supportdesk.api.v1.door import V1
 from supportdesk.api.v2.door import V2
 from supportdesk.core.errors import SupportdeskError
+from supportdesk.web.door import WEB
 
-DOORS = (V1, V2)
+DOORS = (V1, V2, WEB)
 # v1 is HostUp's original API: it answers for paths that belong to no door.
 DEFAULT_DOOR = V1
 

@@ -30,6 +30,7 @@ from supportdesk.core.errors import (
     ValidationFailed,
 )
 from supportdesk.core.ratelimit import RateLimiter, Window
+from supportdesk.web.door import is_page_path
 
 log = logging.getLogger("supportdesk.http")
 access = logging.getLogger("supportdesk.access")
@@ -158,17 +159,18 @@ class ApiMiddleware:
                     scope["headers"],
                     headers,
                     limit,
-                    check_accept=not is_download(scope["method"], path),
+                    # Pages answer HTML: a browser's Accept is theirs to judge, not JSON's.
+                    check_accept=not (is_download(scope["method"], path) or is_page_path(path)),
                 )
             )
             if refusal is not None:
-                await _send_error(refusal, scope, send_with_headers)
+                await send_error(refusal, scope, send_with_headers)
                 return
             await self.app(scope, _limited(receive, limit), send_with_headers)
         except Exception:
             log.exception("unhandled error", extra={"request_id": request_id(scope)})
             if not started:
-                await _send_error(SupportdeskError(), scope, send_with_headers)
+                await send_error(SupportdeskError(), scope, send_with_headers)
         finally:
             if not health:
                 _log_access(scope, state, status, began, "HEAD" if head else None)
@@ -208,9 +210,7 @@ def _host_refusal(scope: Scope) -> SupportdeskError | None:
     )
 
 
-async def _send_error(
-    error: SupportdeskError, scope: Scope, send: Callable[[Message], Any]
-) -> None:
+async def send_error(error: SupportdeskError, scope: Scope, send: Callable[[Message], Any]) -> None:
     body, media_type = render_error(error, scope)
     await send(
         {

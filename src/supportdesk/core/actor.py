@@ -17,6 +17,7 @@ VIA_API_V1 = "api_v1"
 VIA_API_V2 = "api_v2"
 VIA_CLI = "cli"
 VIA_AUTOMATION = "automation"
+# The pages (`supportdesk.web`): the staff desk and the customer portal.
 VIA_WEB = "web"
 
 

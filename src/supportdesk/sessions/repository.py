@@ -28,7 +28,6 @@ class SessionRow:
     username: str
     name: str
     admin: bool
-    csrf_secret: str
     last_seen_at: datetime
     expires_at: datetime
 
@@ -63,7 +62,6 @@ async def find_session(session: DbSession, session_id: str) -> SessionRow | None
             select(
                 WebSession.id,
                 WebSession.staff_id,
-                WebSession.csrf_secret,
                 WebSession.last_seen_at,
                 WebSession.expires_at,
                 Staff.username,
@@ -83,7 +81,6 @@ async def find_session(session: DbSession, session_id: str) -> SessionRow | None
         username=row.username,
         name=f"{row.firstname} {row.lastname}".strip(),
         admin=bool(row.admin),
-        csrf_secret=row.csrf_secret,
         last_seen_at=row.last_seen_at,
         expires_at=row.expires_at,
     )

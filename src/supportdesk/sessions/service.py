@@ -42,7 +42,6 @@ class SignedIn:
     username: str
     name: str
     admin: bool
-    csrf_token: str
 
     @property
     def actor(self) -> Actor:
@@ -93,7 +92,6 @@ async def sign_in(
         {
             "id": session_id_of(token),
             "staff_id": found.id,
-            "csrf_secret": secrets.token_urlsafe(32),
             "created_at": now,
             "last_seen_at": now,
             "expires_at": now + policy.lifetime,
@@ -124,7 +122,6 @@ async def current(
         username=found.username,
         name=found.name,
         admin=found.admin,
-        csrf_token=found.csrf_secret,
     )
 
 

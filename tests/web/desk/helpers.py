@@ -37,11 +37,15 @@ async def sign_in(
     assert form.status_code == 200, form.text
     return await client.post(
         "/desk/sign-in",
-        data={"username": username, "password": password, "token": field(form.text, "token")},
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": field(form.text, "csrf_token"),
+        },
     )
 
 
 async def csrf_of(client: httpx.AsyncClient, path: str = "/desk/") -> str:
     page = await client.get(path)
     assert page.status_code == 200, page.text
-    return field(page.text, "csrf")
+    return field(page.text, "csrf_token")

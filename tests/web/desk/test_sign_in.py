@@ -104,7 +104,7 @@ async def test_signing_out_deletes_the_session_so_the_old_cookie_opens_nothing(
     await sign_in(api)
     token = api.cookies["sd_desk"]
     csrf = await csrf_of(api)
-    response = await api.post("/desk/sign-out", data={"csrf": csrf})
+    response = await api.post("/desk/sign-out", data={"csrf_token": csrf})
     assert response.status_code == 303
     assert await _sessions(db) == 0
     api.cookies.set("sd_desk", token, path="/desk/")
@@ -126,7 +126,7 @@ async def test_a_cross_site_form_is_refused_even_with_the_right_token(
     for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}):
         response = await api.post(
             f"/desk/tickets/{world_ticket}/note",
-            data={"csrf": csrf, "note": "from elsewhere"},
+            data={"csrf_token": csrf, "note": "from elsewhere"},
             headers=headers,
         )
         assert response.status_code == 403, response.text
@@ -139,7 +139,7 @@ async def test_a_form_without_its_csrf_token_changes_nothing(
     api: httpx.AsyncClient, world_ticket: int
 ) -> None:
     await sign_in(api)
-    for data in ({"note": "no token"}, {"note": "no token", "csrf": "guessed"}):
+    for data in ({"note": "no token"}, {"note": "no token", "csrf_token": "guessed"}):
         response = await api.post(f"/desk/tickets/{world_ticket}/note", data=data)
         assert response.status_code == 403
     assert "no token" not in (await api.get(f"/desk/tickets/{world_ticket}")).text

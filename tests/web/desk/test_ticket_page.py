@@ -22,7 +22,7 @@ async def _signed_in(api: httpx.AsyncClient) -> str:
 
 
 async def _post(api: httpx.AsyncClient, action: str, csrf: str, **data: str) -> httpx.Response:
-    return await api.post(f"/desk/tickets/{NUMBER}/{action}", data={"csrf": csrf, **data})
+    return await api.post(f"/desk/tickets/{NUMBER}/{action}", data={"csrf_token": csrf, **data})
 
 
 async def test_a_note_shows_in_line_and_unmistakably_internal_and_never_to_the_client(
@@ -64,7 +64,7 @@ async def test_what_a_person_wrote_is_escaped_and_links_are_clickable(
     assert SCRIPT not in page
     assert "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;" in page
     assert (
-        '<a href="https://status.example/x?a=1&amp;b=2" rel="noopener noreferrer nofollow">' in page
+        '<a href="https://status.example/x?a=1&amp;b=2" rel="nofollow noopener noreferrer">' in page
     )
     queue = (await api.get("/desk/?view=open")).text
     assert SCRIPT not in queue
@@ -117,7 +117,7 @@ async def test_reply_with_a_file_and_a_status_then_assign_update_and_close(
     sent = await api.post(
         f"/desk/tickets/{NUMBER}/reply",
         data={
-            "csrf": csrf,
+            "csrf_token": csrf,
             "body": "Here is the log.",
             "status_after": "In-Progress",
             "last_seen": field(page, "last_seen"),
@@ -167,7 +167,7 @@ async def test_a_refused_action_shows_why_and_changes_nothing(
     assert f'value="{NUMBER}"' in refused.text  # what was typed is kept
     unknown = await api.get("/desk/tickets/999999")
     assert unknown.status_code == 404
-    assert "Not found" in unknown.text
+    assert "Not Found" in unknown.text
 
 
 async def test_merge_into_another_ticket_and_split_a_message_off(
@@ -187,7 +187,7 @@ async def test_merge_into_another_ticket_and_split_a_message_off(
     assert message_id is not None
     split = await api.post(
         f"/desk/tickets/{NUMBER + 1}/split",
-        data={"csrf": csrf, "message_id": message_id.group(1), "subject": "Split off"},
+        data={"csrf_token": csrf, "message_id": message_id.group(1), "subject": "Split off"},
     )
     assert split.status_code == 303, split.text
     assert "?done=split" in split.headers["location"]

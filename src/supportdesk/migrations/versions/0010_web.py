@@ -25,7 +25,6 @@ def upgrade() -> None:
         "web_sessions",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("staff_id", sa.Integer(), nullable=False),
-        sa.Column("csrf_secret", sa.String(length=64), nullable=False),
         sa.Column("created_at", supportdesk.core.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
             "last_seen_at", supportdesk.core.models.UTCDateTime(timezone=True), nullable=False

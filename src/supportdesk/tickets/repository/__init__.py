@@ -30,8 +30,10 @@ from supportdesk.tickets.repository.scope import (
     visible_to,
 )
 from supportdesk.tickets.repository.state import (
+    AccessLink,
     TicketState,
     TicketVersion,
+    find_access_link,
     find_visible_state,
     find_visible_version,
     lock,
@@ -49,6 +51,7 @@ from supportdesk.tickets.repository.writes import (
 
 __all__ = [
     "SORTS",
+    "AccessLink",
     "Changes",
     "EventInsert",
     "EventRecord",
@@ -62,6 +65,7 @@ __all__ = [
     "by_reference",
     "claim_uploads",
     "file_shown_to_clients",
+    "find_access_link",
     "find_visible_state",
     "find_visible_version",
     "get_visible_ticket",

@@ -133,3 +133,9 @@ async def latest_sent_at(session: DbSession, ticket_id: int) -> datetime | None:
         )
     ).scalar()
     return as_datetime(value)
+
+
+async def reply_rating(session: DbSession, reply_id: int) -> int:
+    """The client's rating of the reply (0: not rated)."""
+    value = (await session.execute(select(Reply.rating).where(Reply.id == reply_id))).scalar()
+    return int(value or 0)

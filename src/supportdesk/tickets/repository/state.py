@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 
+from supportdesk.accounts.models import Client
 from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.departments.models import Department, Status
-from supportdesk.tickets.models import RenderGeneration, Ticket
+from supportdesk.tickets.models import FLAG_INTERNAL, RenderGeneration, Ticket
 from supportdesk.tickets.repository.scope import by_reference, client_scope, visible_to
 
 
@@ -112,4 +113,43 @@ async def find_visible_version(
         version=row[3],
         generation=row[4] or 0,
         read_by_viewer=bool(row[5]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AccessLink:
+    """What an access link (`number` + `acc_hash`) opens: the ticket of one client account."""
+
+    ticket_id: int
+    client_id: int
+    acc_hash: str
+    client_active: bool
+
+
+async def find_access_link(session: DbSession, number: int) -> AccessLink | None:
+    """The access link's secret of ticket `number`, if a client's link may open it: internal
+    tickets and tickets of no client account (guests) are opened by no link."""
+    row = (
+        (
+            await session.execute(
+                select(
+                    Ticket.id.label("ticket_id"),
+                    Ticket.client_id,
+                    Ticket.acc_hash,
+                    (Client.status == "Active").label("client_active"),
+                )
+                .join(Client, Client.id == Ticket.client_id)
+                .where(Ticket.ticket_number == number, Ticket.flags.op("&")(FLAG_INTERNAL) == 0)
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    return AccessLink(
+        ticket_id=row["ticket_id"],
+        client_id=row["client_id"],
+        acc_hash=row["acc_hash"],
+        client_active=bool(row["client_active"]),
     )

@@ -7,15 +7,14 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from supportdesk.api.handlers import error_response
-from supportdesk.core.errors import SupportdeskError
 from supportdesk.web.desk import actions, pages
 from supportdesk.web.desk.guard import SignInRequired
-from supportdesk.web.desk.render import page, see_other
+from supportdesk.web.desk.render import see_other
 
 
 def install(app: FastAPI) -> None:
-    """Serve the desk on `app`: its routes, and its refusals as pages."""
+    """Serve the desk on `app` (called by `web.install`): its routes, and the way to the
+    sign-in form from any of them."""
     app.include_router(pages.router)
     app.include_router(actions.router)
 
@@ -23,13 +22,4 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, SignInRequired)
         return see_other("/desk/sign-in?" + urlencode({"next": exc.back_to}))
 
-    async def on_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, SupportdeskError)
-        if not request.url.path.startswith("/desk/"):
-            return error_response(request, exc)
-        response = page(request, "desk/error.html", None, exc.status_code, error=exc)
-        response.headers.update(exc.headers)
-        return response
-
     app.add_exception_handler(SignInRequired, on_sign_in_required)
-    app.add_exception_handler(SupportdeskError, on_error)

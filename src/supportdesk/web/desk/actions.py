@@ -1,6 +1,7 @@
 """The desk's forms (POST): sign in and out, and every staff action on a ticket.
 
-Each form is refused cross-site and without its session's CSRF token. The action runs in a
+Each form is refused cross-site (`web.security.PageGuard`) and without its CSRF token
+(`web.security.require_csrf`, on every route here). The action runs in a
 transaction of its own, through the service function the v2 desk API calls; a refusal rolls
 it back whole and the ticket page is shown again with the reason (and the text typed kept).
 """
@@ -11,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
@@ -30,12 +31,19 @@ from supportdesk.tickets.conversation import ReplyOptions
 from supportdesk.tickets.models import PRIORITIES
 from supportdesk.tickets.numbers import parse_ticket_ref
 from supportdesk.tickets.records import NewMessage, TicketEdit
+from supportdesk.web import security
 from supportdesk.web.desk import guard
-from supportdesk.web.desk.guard import COOKIE, PATH, signed_in
+from supportdesk.web.desk.guard import COOKIE, signed_in
 from supportdesk.web.desk.pages import safe_next, ticket_number, ticket_response
 from supportdesk.web.desk.render import page, see_other
+from supportdesk.web.door import PageRoute
 
-router = APIRouter(prefix="/desk", include_in_schema=False)
+router = APIRouter(
+    prefix="/desk",
+    route_class=PageRoute,
+    include_in_schema=False,
+    dependencies=[Depends(security.require_csrf)],
+)
 
 # What an action returns: where to send the browser (None: back to the ticket).
 Action = Callable[[DbSession, SignedIn, int, FormData], Awaitable[str | None]]
@@ -56,9 +64,7 @@ def _text(form: FormData, name: str) -> str:
 async def sign_in(request: Request) -> Response:
     """Check the password; a session and its cookie, or the form again (429 when throttled)."""
     guard.refuse_api_keys(request)
-    guard.refuse_cross_site(request)
     form = await request.form()
-    guard.check_token(form.get("token"), request.cookies.get(guard.SIGN_IN_COOKIE, "") or "-")
     state = app_state(request)
     settings = state.settings
     username = _text(form, "username").strip()[:64]
@@ -93,7 +99,8 @@ async def sign_in(request: Request) -> Response:
     response = see_other(back_to)
     max_age = int(guard.policy(settings).lifetime.total_seconds())
     guard.set_session_cookie(response, request, token, max_age)
-    response.delete_cookie(guard.SIGN_IN_COOKIE, path=PATH)
+    # A CSRF token known before signing in is worth nothing after.
+    security.rotate_csrf(request, response)
     return response
 
 
@@ -104,34 +111,29 @@ class WrongPassword(Unauthorized):
 def _sign_in_again(
     request: Request, back_to: str, username: str, error: SupportdeskError
 ) -> Response:
-    token = guard.sign_in_token(request)
     response = page(
         request,
         "desk/sign_in.html",
         None,
         error.status_code,
-        token=token,
         back_to=back_to,
         username=username,
         error=error,
     )
     response.headers.update(error.headers)
-    guard.set_sign_in_cookie(response, request, token)
     return response
 
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
     """End the session: its row is deleted, so the cookie opens nothing any more."""
-    guard.refuse_cross_site(request)
-    form = await request.form()
     state = app_state(request)
     async with state.db.transaction() as session:
-        me = await signed_in(request, session)
-        guard.check_token(form.get("csrf"), me.csrf_token)
+        await signed_in(request, session)
         await sessions.sign_out(session, request.cookies.get(COOKIE, ""))
     response = see_other("/desk/sign-in")
-    response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="lax")
+    guard.delete_session_cookie(response, request)
+    security.rotate_csrf(request, response)
     return response
 
 
@@ -141,12 +143,10 @@ async def sign_out(request: Request) -> Response:
 async def _act(
     request: Request, number: str, action: Action, kept: tuple[str, ...] = ()
 ) -> Response:
-    guard.refuse_cross_site(request)
     form = await request.form()
     state = app_state(request)
     async with state.db.transaction() as session:
         me = await signed_in(request, session)
-    guard.check_token(form.get("csrf"), me.csrf_token)
     ref = ticket_number(number)
     try:
         async with state.db.transaction() as session:
@@ -344,7 +344,6 @@ async def split(request: Request, number: str) -> Response:
 @router.post("/tickets/{number}/macro")
 async def apply_macro(request: Request, number: str) -> Response:
     """Apply a macro; with `preview`, show what it would do and change nothing."""
-    guard.refuse_cross_site(request)
     form = await request.form()
     if _text(form, "preview") != "1":
 
@@ -358,7 +357,6 @@ async def apply_macro(request: Request, number: str) -> Response:
     state = app_state(request)
     async with state.db.transaction() as session:
         me = await signed_in(request, session)
-    guard.check_token(form.get("csrf"), me.csrf_token)
     try:
         async with state.db.transaction() as session:
             outcome = await macros.apply_macro(

@@ -9,25 +9,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
 from supportdesk.api.deps import app_state
 from supportdesk.api.downloads import file_response
 from supportdesk.attachments import service as attachments
 from supportdesk.core.clock import utcnow
-from supportdesk.core.errors import NotFound, SupportdeskError, TicketNotFound
+from supportdesk.core.errors import SupportdeskError, TicketNotFound
 from supportdesk.sessions import service as sessions
 from supportdesk.tickets import service
 from supportdesk.tickets.repository import position_kinds
 from supportdesk.web.desk import guard, repository, ticket_page, views
-from supportdesk.web.desk.guard import SECURITY_HEADERS, signed_in
+from supportdesk.web.desk.guard import signed_in
 from supportdesk.web.desk.render import page
-from supportdesk.web.desk.templating import STATIC
+from supportdesk.web.door import PageRoute
 
-router = APIRouter(prefix="/desk", include_in_schema=False)
+router = APIRouter(prefix="/desk", route_class=PageRoute, include_in_schema=False)
 
 QUEUE_PAGE = 50
-_STATIC_FILES = {"desk.js": "text/javascript", "desk.css": "text/css"}
 
 
 def ticket_number(value: str) -> int:
@@ -39,12 +38,9 @@ def ticket_number(value: str) -> int:
 
 @router.get("/sign-in")
 async def sign_in_form(request: Request, next: str = "/desk/") -> Response:
-    """The sign-in form (its token is also set as a cookie the form must repeat)."""
+    """The sign-in form."""
     guard.refuse_api_keys(request)
-    token = guard.sign_in_token(request)
-    response = page(request, "desk/sign_in.html", None, token=token, back_to=safe_next(next))
-    guard.set_sign_in_cookie(response, request, token)
-    return response
+    return page(request, "desk/sign_in.html", None, back_to=safe_next(next))
 
 
 def safe_next(value: str) -> str:
@@ -126,10 +122,7 @@ async def ticket_response(
     state = app_state(request)
     async with state.db.transaction() as session:
         me = await signed_in(request, session)
-        try:
-            shown = await ticket_page.gather(session, me, ticket_number(number))
-        except SupportdeskError as failure:
-            return page(request, "desk/error.html", me, failure.status_code, error=failure)
+        shown = await ticket_page.gather(session, me, ticket_number(number))
     return page(
         request,
         "desk/ticket.html",
@@ -165,19 +158,3 @@ async def download(request: Request, number: str, attachment_id: str) -> Respons
             session, me.actor, ticket_number(number), attachment_id, settings=state.settings
         )
     return file_response(request, stored, path)
-
-
-@router.get("/static/{name}")
-async def static(name: str) -> Response:
-    """The desk's script and stylesheet (no inline script anywhere: the CSP forbids it)."""
-    media = _STATIC_FILES.get(name)
-    if media is None:
-        raise NotFound("No such file.")
-    return FileResponse(
-        STATIC / name,
-        media_type=media,
-        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
-    )
-
-
-__all__ = ["SECURITY_HEADERS", "router", "ticket_response"]

@@ -1,16 +1,26 @@
-"""A desk page's response: its template rendered, with the desk's security headers."""
+"""A desk page: `web.pages.render_page` with who is signed in and the desk's filters."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse
 
 from supportdesk.sessions.service import SignedIn
-from supportdesk.web.desk.guard import SECURITY_HEADERS
-from supportdesk.web.desk.templating import TEMPLATES
-from supportdesk.web.desk.ticket_page import summary_of_changes
+from supportdesk.web.pages import render_page, see_other
+from supportdesk.web.templates import environment
+
+__all__ = ["page", "see_other"]
+
+
+def when(moment: datetime | None) -> str:
+    """A time as the desk shows it (always UTC)."""
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment is not None else "—"
+
+
+environment.filters["when"] = when
 
 
 def page(
@@ -20,16 +30,11 @@ def page(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    html = TEMPLATES.get_template(template).render(
-        request=request,
-        me=signed_in,
-        csrf=signed_in.csrf_token if signed_in is not None else "",
-        changes_line=summary_of_changes,
-        **context,
+    from supportdesk.web.desk.ticket_page import summary_of_changes
+
+    return render_page(
+        request,
+        template,
+        {"me": signed_in, "changes_line": summary_of_changes, **context},
+        status_code=status_code,
     )
-    return HTMLResponse(html, status_code, headers=SECURITY_HEADERS)
-
-
-def see_other(url: str) -> Response:
-    """After a form: the browser loads the page that shows the outcome (POST/redirect/GET)."""
-    return RedirectResponse(url, 303, headers=SECURITY_HEADERS)

@@ -1,6 +1,5 @@
-// The desk's small enhancements: keyboard shortcuts (switchable, remembered in this browser),
-// who else has the ticket open (polled), and a macro's preview in place. Every page works
-// without this file.
+// The desk's keyboard shortcuts (switchable, remembered in this browser). Presence polling and
+// the macro preview are htmx attributes in the pages; every page works without scripts.
 (function () {
   "use strict";
   var STORE = "supportdesk.desk.shortcuts";
@@ -60,51 +59,7 @@
     });
   }
 
-  function pollPresence() {
-    var box = document.getElementById("presence");
-    if (!box || !window.fetch) { return; }
-    var url = box.getAttribute("data-url");
-    window.setInterval(function () {
-      fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-        .then(function (response) { return response.ok ? response.text() : null; })
-        .then(function (html) {
-          if (html === null) { return; }
-          var parsed = new DOMParser().parseFromString(html, "text/html");
-          box.textContent = "";
-          Array.prototype.forEach.call(parsed.body.childNodes, function (node) {
-            box.appendChild(document.importNode(node, true));
-          });
-        })
-        .catch(function () { /* offline for a moment: try again next time */ });
-    }, 5000);
-  }
-
-  function macroPreview() {
-    var form = document.getElementById("macro-form");
-    var target = document.getElementById("macro-preview");
-    if (!form || !target || !window.fetch || !window.FormData) { return; }
-    form.addEventListener("submit", function (event) {
-      var button = event.submitter;
-      if (!button || button.value !== "1") { return; }
-      event.preventDefault();
-      var data = new FormData(form);
-      data.set("preview", "1");
-      data.set("fragment", "1");
-      fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
-        .then(function (response) { return response.text(); })
-        .then(function (html) {
-          var parsed = new DOMParser().parseFromString(html, "text/html");
-          target.textContent = "";
-          Array.prototype.forEach.call(parsed.body.childNodes, function (node) {
-            target.appendChild(document.importNode(node, true));
-          });
-        });
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     setUpToggle();
-    pollPresence();
-    macroPreview();
   });
 })();

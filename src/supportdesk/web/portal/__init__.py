@@ -1,0 +1,1 @@
+"""The customer portal: a ticket opened by its access link (web.md, `/portal/`)."""
