@@ -74,6 +74,18 @@ class Ticket(Base):
         # status's by due date.
         Index("ix_tickets_owner_queue", "owner_id", "priority", "updated_at", "id"),
         Index("ix_tickets_status_due", "status_id", "resolve_date", "id"),
+        # The desk's pages (migration 0010): an owner's tickets by activity; and every column
+        # the queue's counts read, so that counting scans this index and not the tickets.
+        Index("ix_tickets_owner_activity", "owner_id", "updated_at", "id"),
+        Index(
+            "ix_tickets_queue_counts",
+            "status_id",
+            "dept_id",
+            "owner_id",
+            "escalated",
+            "admin_read",
+            "resolve_date",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

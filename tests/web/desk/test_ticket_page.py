@@ -183,7 +183,7 @@ async def test_merge_into_another_ticket_and_split_a_message_off(
     assert merged.headers["location"] == f"/desk/tickets/{NUMBER + 1}?done=merged"
     page = (await api.get(merged.headers["location"])).text
     assert "Since the last reboot the console shows a kernel panic." in page
-    message_id = re.search(r'name="message_id" value="(tmsg_[^"]+)"', page)
+    message_id = re.search(r'<option value="(tmsg_[^"]+)"', page)
     assert message_id is not None
     split = await api.post(
         f"/desk/tickets/{NUMBER + 1}/split",

@@ -1,4 +1,4 @@
-"""web: the desk's sessions and who has which ticket open
+"""web: the desk's sessions, who has which ticket open, and the queue pages' indexes
 
 Revision ID: 0010_web
 Revises: 0005_queue_indexes
@@ -21,6 +21,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_tickets_owner_activity", "tickets", ["owner_id", "updated_at", "id"], unique=False
+    )
+    op.create_index(
+        "ix_tickets_queue_counts",
+        "tickets",
+        ["status_id", "dept_id", "owner_id", "escalated", "admin_read", "resolve_date"],
+        unique=False,
+    )
     op.create_table(
         "web_sessions",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -73,3 +82,5 @@ def downgrade() -> None:
     with op.batch_alter_table("web_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_web_sessions_staff_id"))
     op.drop_table("web_sessions")
+    op.drop_index("ix_tickets_queue_counts", table_name="tickets")
+    op.drop_index("ix_tickets_owner_activity", table_name="tickets")

@@ -83,8 +83,7 @@ async def queue(
                 next_cursor = state.cursors.encode_position(ask.order, kinds, found.next_position)
         except SupportdeskError as failure:
             error = failure
-        counts = await repository.view_counts(session, me.staff_id, utcnow())
-        departments = await repository.department_counts(session)
+        counts = await repository.queue_counts(session, me.staff_id, utcnow())
         tags = await repository.tag_counts(session)
         staff = await repository.active_staff(session)
     return page(
@@ -94,8 +93,8 @@ async def queue(
         error.status_code if error else 200,
         ask=ask,
         views=views.VIEWS,
-        counts=counts,
-        departments=departments,
+        counts=counts.views,
+        departments=counts.departments,
         tags=tags,
         staff_names={int(option.value): option.label for option in staff},
         items=items,

@@ -130,7 +130,7 @@ async def gather(
         other_tickets=other_tickets,
         timeline=await service.ticket_history(session, actor, ticket.public_id),
         statuses=await repository.statuses(session),
-        departments=await repository.department_counts(session),
+        departments=await repository.departments(session),
         staff=await repository.active_staff(session),
         macros=[
             Option(str(macro.id), macro.name) for macro in await macros.list_macros(session, actor)
