@@ -21,7 +21,9 @@ run: install
 	@client=$$($(BIN)/supportdesk demo --json | $(BIN)/python -c 'import json, sys; print(next(c["id"] for c in json.load(sys.stdin)["clients"] if 616828 in c["tickets"]))'); \
 	key=$$($(BIN)/supportdesk keys create --client $$client --scope read:support --scope write:support --scope read:account); \
 	echo; echo "A demo client key was created (client $$client). Try:"; echo; \
-	echo "  curl -s http://127.0.0.1:$(PORT)/api/support/tickets/616828 -H 'X-API-Key: $$key'"; echo
+	echo "  curl -s http://127.0.0.1:$(PORT)/api/support/tickets/616828 -H 'X-API-Key: $$key'"; echo; \
+	echo "The customer's page of demo ticket 616828 (its access link, as in the client's mail):"; echo; \
+	echo "  http://127.0.0.1:$(PORT)/portal/tickets/616828?hash=$$($(BIN)/python -c 'from supportdesk.demo import demo_access_hash; print(demo_access_hash(616828))')"; echo
 	$(BIN)/supportdesk serve --port $(PORT)
 
 lint: install

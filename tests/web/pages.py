@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import httpx
@@ -14,6 +15,11 @@ def csrf_of(html: str) -> str:
     found = _CSRF.search(html)
     assert found is not None, "the page has no form with a CSRF token"
     return found.group(1)
+
+
+def hash_of(number: int) -> str:
+    """The access hash `tests.builders.ticket` gives a ticket."""
+    return hashlib.md5(str(number).encode(), usedforsecurity=False).hexdigest()
 
 
 def portal_link(number: int, acc_hash: str) -> str:

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from supportdesk.api.deps import state_of
 from supportdesk.core.db import Database
 from supportdesk.tickets.models import FLAG_INTERNAL, FLAG_NO_CLIENT_REOPEN, Reply, TicketEvent
 from tests import builders
 from tests.builders import World
-from tests.web.pages import open_portal, portal_link
+from tests.support import AppFactory, client_for
+from tests.web.pages import hash_of, open_portal, portal_link
 
 NUMBER = 482913
 NOTE_CANARY = "CANARY-note-7f3a9"
-
-
-def hash_of(number: int) -> str:
-    """The access hash `builders.ticket` gives a ticket."""
-    return hashlib.md5(str(number).encode(), usedforsecurity=False).hexdigest()
 
 
 @pytest.fixture
@@ -58,7 +53,7 @@ async def test_the_access_link_shows_the_clients_view(
         'noreferrer">' in html
     )
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     assert page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["cache-control"] == "no-store"
     assert "x-request-id" in page.headers
@@ -296,3 +291,46 @@ async def test_static_files_come_from_the_package(api: httpx.AsyncClient) -> Non
     missing = await api.get("/static/nope.js")
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("text/html")
+
+
+async def test_the_pages_refuse_in_html(api: httpx.AsyncClient, app: FastAPI) -> None:
+    wrong_method = await api.get(f"/portal/tickets/{NUMBER}/close")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["allow"] == "POST"
+    assert wrong_method.headers["content-type"].startswith("text/html")
+    assert (await api.delete(f"/portal/tickets/{NUMBER}")).headers["allow"] == "GET, HEAD"
+    # A browser's Accept names no JSON: the pages answer it all the same.
+    home = await api.get("/portal/", headers={"Accept": "text/html"})
+    assert home.status_code == 200
+    head = await api.head("/portal/")
+    assert head.status_code == 200
+    assert head.content == b""
+    # Unmatched paths under the pages' prefixes are the web door's; the API's stay JSON.
+    unknown_page = await api.get("/portal/nowhere")
+    assert unknown_page.status_code == 404
+    assert unknown_page.headers["content-type"].startswith("text/html")
+    assert unknown_page.headers["x-request-id"].startswith("req_")
+    unknown_api = await api.get("/api/nowhere")
+    assert unknown_api.headers["content-type"].startswith("application/json")
+    limit = state_of(app).settings.attachment_max_bytes
+    too_large = await api.post(
+        f"/portal/tickets/{NUMBER}/reply",
+        files=[("files", ("big.bin", b"x" * (limit + 128 * 1024), "application/octet-stream"))],
+    )
+    assert too_large.status_code == 413
+    assert too_large.headers["content-type"].startswith("text/html")
+
+
+async def test_wrong_links_are_limited_per_address(
+    make_app: AppFactory, db: Database, world: World
+) -> None:
+    app = make_app(auth_failures_per_minute=3)
+    await builders.ticket(db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id)
+    async with client_for(app) as client:
+        wrong = [await client.get(portal_link(NUMBER, f"{i:032d}")) for i in range(3)]
+        assert [answer.status_code for answer in wrong] == [404, 404, 404]
+        # A hash of any length is only a wrong hash.
+        limited = await client.get(portal_link(NUMBER, "x" * 500))
+        assert limited.status_code == 429
+        assert limited.headers["content-type"].startswith("text/html")
+        assert int(limited.headers["retry-after"]) >= 1

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
@@ -127,6 +128,20 @@ def validation_failure(exc: RequestValidationError) -> SupportdeskError:
 _HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
+def _unlisted_routes(routes: Sequence[Any], prefix: str = "") -> list[tuple[str, set[str]]]:
+    """The paths and methods of routes left out of the OpenAPI document (the pages'), through
+    included routers."""
+    found: list[tuple[str, set[str]]] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            if not route.include_in_schema:
+                found.append((prefix + route.path, set(route.methods or ())))
+        elif (included := getattr(route, "original_router", None)) is not None:
+            context = getattr(route, "include_context", None)
+            found += _unlisted_routes(included.routes, prefix + getattr(context, "prefix", ""))
+    return found
+
+
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route serves at this path (Starlette names only the first route's),
     from the OpenAPI document's paths, compiled once per app; HEAD wherever GET is."""
@@ -135,6 +150,11 @@ def _allowed_methods(request: Request) -> list[str]:
         index.extend(
             (compile_path(path)[0], {m.upper() for m in operations if m in _HTTP_METHODS})
             for path, operations in request.app.openapi()["paths"].items()
+        )
+        # The pages' routes, which the OpenAPI document leaves out.
+        index.extend(
+            (compile_path(path)[0], methods)
+            for path, methods in _unlisted_routes(request.app.routes)
         )
     matching = [(pattern, served) for pattern, served in index if pattern.match(request.url.path)]
     # OpenAPI matches a concrete path before the templated ones (`/tickets/bulk`, then

@@ -72,6 +72,11 @@ class _Loaded:
     tickets: dict[int, int] = field(default_factory=dict)
 
 
+def demo_access_hash(number: int) -> str:
+    """A demo ticket's `acc_hash`: fixed, so that its portal link is known in advance."""
+    return hashlib.sha256(f"demo-{number}".encode()).hexdigest()[:32]
+
+
 async def load_demo(session: DbSession, files: FileStore) -> dict[str, Any]:
     """Load the demo data set unless it is there already; return what it contains.
 
@@ -247,7 +252,7 @@ async def _load_ticket(
         public_id=public_id("tkt"),
         ticket_number=spec.number,
         parent_id=ids.tickets[spec.merged_into] if spec.merged_into else None,
-        acc_hash=hashlib.sha256(f"demo-{spec.number}".encode()).hexdigest()[:32],
+        acc_hash=demo_access_hash(spec.number),
         dept_id=ids.departments[spec.dept],
         org_dept_id=ids.departments[spec.dept],
         client_id=ids.clients[spec.client] if spec.client else None,

@@ -30,7 +30,7 @@ enhance a page, never replace a form. The foundation every page router stands on
   Secure over https); `PageGuard` refuses POST/PUT/PATCH/DELETE whose `Sec-Fetch-Site` is not
   same-origin/none or whose `Origin` is another host (403 page), and sets the CSP
   (`security.CONTENT_SECURITY_POLICY`: no inline script or style), nosniff, `Referrer-Policy:
-  no-referrer` and `Cache-Control: no-store` on pages.
+  same-origin` and `Cache-Control: no-store` on pages.
 - The pages never read an API key; the API never reads a cookie.
 """
 

@@ -9,8 +9,9 @@
   browser says it came from elsewhere (`Sec-Fetch-Site` other than same-origin or none), or its
   `Origin` is not this server's.
 - **Headers.** Every page and static file leaves with a strict Content-Security-Policy (no
-  inline script or style), `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`
-  (the portal's URLs carry the ticket's access hash) and, for pages, `Cache-Control: no-store`.
+  inline script or style), `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin`
+  (the portal's URLs carry the ticket's access hash: no other site is told them; within the
+  site the browser keeps its `Origin` header) and, for pages, `Cache-Control: no-store`.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ CONTENT_SECURITY_POLICY = (
 SECURITY_HEADERS = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
@@ -168,13 +169,17 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 def is_cross_site(scope: Scope) -> bool:
-    """Whether a browser sent this request from a page of another origin."""
+    """Whether a browser sent this request from a page of another origin.
+
+    `Sec-Fetch-Site`, when sent, is the browser's own word and decides alone (a same-origin
+    form may carry `Origin: null`, under some referrer policies). Otherwise the `Origin`
+    header must name this host; a request with neither is no browser's cross-site request."""
     fetch_site = _header(scope, b"sec-fetch-site")
-    if fetch_site is not None and fetch_site.lower() not in _SAME_ORIGIN:
-        return True
+    if fetch_site is not None:
+        return fetch_site.lower() not in _SAME_ORIGIN
     origin = _header(scope, b"origin")
     if origin is None:
-        return False  # not a browser's cross-origin request (which always names its origin)
+        return False
     host = _header(scope, b"host") or ""
     scheme, _, rest = origin.partition("://")
     # The scheme is not compared: behind a TLS proxy this process sees http.

@@ -56,7 +56,8 @@ NOTICES = {
 # Refusals a customer can act on: shown on the ticket page, beside the form.
 _SHOWN_ON_PAGE = (ValidationFailed, Conflict, Forbidden, PayloadTooLarge, MessageNotFound)
 
-Hash = Annotated[str, Query(alias="hash", max_length=64)]
+# Any text: a hash of the wrong length is a wrong hash (the 404 page), not a malformed request.
+Hash = Annotated[str, Query(alias="hash")]
 
 
 def _number(value: str) -> int:
@@ -281,4 +282,4 @@ async def hostbill_link_path(number: str, rest: str, acc_hash: Hash = "") -> Res
         acc_hash = rest.removeprefix("&hash=").split("&", 1)[0]
     elif rest:
         raise TicketNotFound()
-    return _legacy_redirect(number, acc_hash[:64])
+    return _legacy_redirect(number, acc_hash)
