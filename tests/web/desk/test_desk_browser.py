@@ -13,7 +13,10 @@ from pathlib import Path
 
 from playwright.async_api import Browser, expect
 
+from supportdesk.attachments.storage import FileStore
 from supportdesk.core.db import Database
+from supportdesk.demo import DESK_PASSWORD, DESK_USERNAME, load_demo
+from supportdesk.demo.data import TICKETS
 from tests import builders
 from tests.builders import World
 from tests.server import running_server
@@ -152,5 +155,36 @@ async def test_the_staff_journey(
         await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the desk")
         await page.goto("/desk/")
         await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to the desk")
+        assert pages.csp_errors == []
+        await pages.close()
+
+
+async def test_the_demo_staff_member_signs_in_with_the_printed_password(
+    browser: Browser, db: Database, server_env: dict[str, str], tmp_path: Path
+) -> None:
+    """What `supportdesk demo` prints works: the demo's desk, its ticket 616828 with notes,
+    files and a linked service, passes axe."""
+    files = FileStore(Path(server_env["SUPPORTDESK_DATA_DIR"]) / "files")
+    async with db.transaction() as session:
+        summary = await load_demo(session, files)
+    desk = summary["desk"]
+    assert (desk["username"], desk["password"]) == (DESK_USERNAME, DESK_PASSWORD)
+    spec = next(ticket for ticket in TICKETS if ticket.number == 616828)
+    with running_server(server_env, tmp_path / "server.log") as server:
+        pages = await AuditedTabs.open(browser, server.base_url, "desk-demo", TIMEOUT_MS)
+        page = pages.page
+        await page.goto("/desk/")
+        await page.get_by_label("Username").fill(desk["username"])
+        await page.get_by_label("Password").fill(desk["password"])
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.get_by_text("Signed in as Sara Ek")).to_be_visible()
+        await pages.check("queue")
+        await page.goto("/desk/tickets/616828")
+        await expect(page.get_by_role("heading", level=1)).to_contain_text(spec.subject)
+        for note in spec.notes:
+            await expect(
+                page.locator("li.entry.note").filter(has_text=note.body[:40])
+            ).to_contain_text("Internal note")
+        await pages.check("ticket-616828")
         assert pages.csp_errors == []
         await pages.close()

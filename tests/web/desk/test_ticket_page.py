@@ -218,3 +218,45 @@ async def test_drafts_are_listed_apart_and_sent_from_the_page(
         f"/api/v2/support/tickets/{NUMBER}", headers={"X-API-Key": world.client_key}
     )
     assert "Draft: we are on it" in client_view.text
+
+
+async def _macro(db: Database) -> int:
+    from supportdesk.admin.macros import create_macro
+    from supportdesk.core.actor import VIA_CLI, Actor
+
+    async with db.transaction() as session:
+        made = await create_macro(
+            session,
+            Actor.system(VIA_CLI),
+            {
+                "name": "Reboot advice",
+                "body": "Hello {{client.firstname}}, please reboot into rescue mode.",
+                "changes": {"priority": "high", "addTags": ["rescue"]},
+            },
+        )
+    return made.id
+
+
+async def test_a_macro_is_previewed_without_changing_anything_then_applied(
+    api: httpx.AsyncClient, db: Database, world_ticket: int, world: builders.World
+) -> None:
+    macro_id = await _macro(db)
+    csrf = await _signed_in(api)
+    # Without scripts: the whole page again, the preview in it.
+    preview = await _post(api, "macro", csrf, macro_id=str(macro_id), preview="1")
+    assert preview.status_code == 200
+    assert "Preview (nothing changed yet)" in preview.text
+    assert "Hello Ada, please reboot into rescue mode." in preview.text
+    assert "priority: medium → high" in preview.text
+    # With htmx: the preview alone, for its box.
+    fragment = await _post(api, "macro", csrf, macro_id=str(macro_id), preview="1", fragment="1")
+    assert fragment.text.lstrip().startswith('<section class="macro-preview"')
+    unchanged = (await api.get(f"/desk/tickets/{NUMBER}")).text
+    assert "please reboot into rescue mode" not in unchanged
+    applied = await _post(api, "macro", csrf, macro_id=str(macro_id), preview="0")
+    assert applied.status_code == 303
+    page = (await api.get(applied.headers["location"])).text
+    assert "Macro applied." in page
+    assert "Hello Ada, please reboot into rescue mode." in page
+    assert "priority high" in page
+    assert 'value="rescue"' in page
