@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from supportdesk.accounts.models import Staff
@@ -103,10 +103,13 @@ async def delete_staff_sessions(session: DbSession, staff_id: int) -> None:
     await session.execute(delete(WebSession).where(WebSession.staff_id == staff_id))
 
 
-async def delete_expired(session: DbSession, now: datetime) -> None:
-    expired = select(WebSession.id).where(WebSession.expires_at <= now)
-    await session.execute(delete(WebPresence).where(WebPresence.session_id.in_(expired)))
-    await session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+async def delete_ended(session: DbSession, now: datetime, idle_since: datetime) -> None:
+    """Every session past its lifetime, or idle since before `idle_since`."""
+    ended = or_(WebSession.expires_at <= now, WebSession.last_seen_at <= idle_since)
+    await session.execute(
+        delete(WebPresence).where(WebPresence.session_id.in_(select(WebSession.id).where(ended)))
+    )
+    await session.execute(delete(WebSession).where(ended))
 
 
 async def mark_present(

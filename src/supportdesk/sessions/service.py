@@ -85,7 +85,7 @@ async def sign_in(
     assert stored is not None
     if passwords.needs_rehash(stored):
         await rows.set_password_hash(session, found.id, passwords.hash_password(password))
-    await rows.delete_expired(session, now)
+    await rows.delete_ended(session, now, now - policy.idle)
     token = secrets.token_urlsafe(32)
     await rows.insert_session(
         session,
@@ -112,8 +112,7 @@ async def current(
     if found is None:
         return None
     if found.expires_at <= now or found.last_seen_at + policy.idle <= now:
-        await rows.delete_session(session, found.id)
-        return None
+        return None  # its row goes at the next sign-in (`delete_ended`)
     if now - found.last_seen_at >= TOUCH_EVERY:
         await rows.touch_session(session, found.id, now)
     return SignedIn(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner, Result
 
+from supportdesk.accounts.models import Staff
 from supportdesk.cli.main import app as cli
+from supportdesk.core.clock import utcnow
 from supportdesk.core.db import Database
 from supportdesk.sessions.models import WebSession
 from supportdesk.sessions.service import set_password
@@ -216,3 +220,25 @@ async def test_the_new_password_signs_in_and_the_old_one_does_not(
         await set_password(session, "grace", "a brand new password")
     assert (await sign_in(api, password="an old password")).status_code == 401
     assert (await sign_in(api, password="a brand new password")).status_code == 303
+
+
+async def test_a_session_ends_when_idle_too_long_or_when_its_staff_member_is_deactivated(
+    api: httpx.AsyncClient, db: Database
+) -> None:
+    staff_id = await staff_with_password(db)
+    await sign_in(api)
+    assert (await api.get("/desk/")).status_code == 200
+    async with db.transaction() as session:
+        await session.execute(
+            update(WebSession).values(last_seen_at=utcnow() - timedelta(minutes=121))
+        )
+    assert (await api.get("/desk/")).status_code == 303
+    await sign_in(api)
+    assert await _sessions(db) == 1  # the ended session's row went at this sign-in
+    await _deactivate(db, staff_id)
+    assert (await api.get("/desk/")).status_code == 303
+
+
+async def _deactivate(db: Database, staff_id: int) -> None:
+    async with db.transaction() as session:
+        await session.execute(update(Staff).where(Staff.id == staff_id).values(status="Inactive"))

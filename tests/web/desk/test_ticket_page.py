@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import select
 
+from supportdesk.core.clock import utcnow
 from supportdesk.core.db import Database
 from supportdesk.tickets.models import Ticket
 from tests import builders
@@ -260,3 +262,28 @@ async def test_a_macro_is_previewed_without_changing_anything_then_applied(
     assert "Hello Ada, please reboot into rescue mode." in page
     assert "priority high" in page
     assert 'value="rescue"' in page
+
+
+async def test_a_scheduled_reply_waits_with_its_time_and_a_past_time_is_refused(
+    api: httpx.AsyncClient, world_ticket: int, world: builders.World
+) -> None:
+    csrf = await _signed_in(api)
+    later = (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
+    scheduled = await _post(
+        api,
+        "reply",
+        csrf,
+        body="Maintenance is done on Monday.",
+        mode="schedule",
+        send_at=later.strftime("%Y-%m-%dT%H:%M"),
+    )
+    assert scheduled.status_code == 303
+    page = (await api.get(scheduled.headers["location"])).text
+    assert "Reply scheduled." in page
+    assert f"goes out {later:%Y-%m-%d %H:%M} UTC" in page
+    past = await _post(
+        api, "reply", csrf, body="Too late.", mode="schedule", send_at="2020-01-01T10:00"
+    )
+    assert past.status_code == 400
+    assert "must be in the future" in past.text
+    assert "Too late.</textarea>" in past.text
