@@ -6,9 +6,11 @@ import re
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import select
 
 from supportdesk.core.clock import utcnow
 from supportdesk.core.db import Database
+from supportdesk.departments.models import Department
 from tests import builders
 from tests.support import AppFactory, client_for
 from tests.web.desk.helpers import sign_in, staff_with_password
@@ -18,6 +20,12 @@ def _count(page: str, label: str) -> int:
     found = re.search(rf">{re.escape(label)} <span class=\"count\">(\d+)</span>", page)
     assert found is not None, label
     return int(found.group(1))
+
+
+async def _slug(db: Database, dept_id: int) -> str:
+    async with db.transaction() as session:
+        found = await session.execute(select(Department.slug).where(Department.id == dept_id))
+        return str(found.scalar_one())
 
 
 def _numbers(page: str) -> list[int]:
@@ -83,6 +91,11 @@ async def test_each_view_shows_its_tickets_and_every_view_is_counted(
     page = (await api.get("/desk/?view=open")).text
     unread = re.findall(r'<tr class="ticket-row unread[^"]*" data-href="/desk/tickets/(\d+)"', page)
     assert sorted(int(n) for n in unread) == [100001, 100002, 100004]
+    other_dept = await builders.department(db, name="Billing")
+    await builders.ticket(db, number=100006, dept_id=other_dept, client_id=client)
+    billing = (await api.get("/desk/", params={"department": await _slug(db, other_dept)})).text
+    assert _numbers(billing) == [100006]
+    assert _count(billing, "Billing") == 1
 
 
 async def test_search_finds_tickets_by_their_words_and_says_so_when_there_is_none(

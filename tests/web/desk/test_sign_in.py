@@ -16,7 +16,7 @@ from supportdesk.sessions.models import WebSession
 from supportdesk.sessions.service import set_password
 from tests import builders
 from tests.support import AppFactory, client_for, run_in_thread
-from tests.web.desk.helpers import PASSWORD, csrf_of, sign_in, staff_with_password
+from tests.web.desk.helpers import PASSWORD, csrf_of, field, sign_in, staff_with_password
 
 
 async def _sessions(db: Database) -> int:
@@ -242,3 +242,27 @@ async def test_a_session_ends_when_idle_too_long_or_when_its_staff_member_is_dea
 async def _deactivate(db: Database, staff_id: int) -> None:
     async with db.transaction() as session:
         await session.execute(update(Staff).where(Staff.id == staff_id).values(status="Inactive"))
+
+
+async def test_after_signing_in_the_browser_goes_back_to_a_desk_page_never_elsewhere(
+    api: httpx.AsyncClient, db: Database
+) -> None:
+    await staff_with_password(db)
+    for asked, landed in (
+        ("/desk/?view=overdue", "/desk/?view=overdue"),
+        ("//evil.example/desk/", "/desk/"),
+        ("https://evil.example/", "/desk/"),
+        ("/desk/\\evil.example", "/desk/"),
+    ):
+        form = await api.get("/desk/sign-in", params={"next": asked})
+        response = await api.post(
+            "/desk/sign-in",
+            data={
+                "username": "grace",
+                "password": PASSWORD,
+                "next": field(form.text, "next"),
+                "csrf_token": field(form.text, "csrf_token"),
+            },
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == landed
