@@ -21,6 +21,7 @@ import re
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -151,20 +152,24 @@ async def _time(
     url: str,
     requests: int,
     headers: dict[str, str] | None = None,
+    before: Callable[[], None] = lambda: None,
 ) -> dict[str, Any]:
     for _ in range(3):  # warm-up: caches, the database's pages
+        before()
         (await client.get(url, headers=headers)).raise_for_status()
     seen: list[str] = []
 
     def listener(*args: Any) -> None:
         seen.append(args[2])
 
+    before()
     event.listen(engine, "before_cursor_execute", listener)
     response = await client.get(url, headers=headers)
     event.remove(engine, "before_cursor_execute", listener)
     response.raise_for_status()
     timings = []
     for _ in range(requests):
+        before()
         began = time.perf_counter()
         (await client.get(url, headers=headers)).raise_for_status()
         timings.append((time.perf_counter() - began) * 1000)
@@ -224,17 +229,23 @@ async def _measure(url: str, tickets: int, messages: int, requests: int) -> list
                 f"/api/v2/support/tickets/{number}",
             ),
         ]
+        answers = state_of(app).answers
         for label, page_url, baseline_url in pairs:
             page = await _time(client, engine, page_url, requests)
-            baseline = await _time(client, engine, baseline_url, requests, api)
-            results.append(
-                {
-                    "case": label,
-                    "page": page,
-                    "baseline": baseline,
-                    "ratio_p50": page["p50_ms"] / baseline["p50_ms"],
-                }
-            )
+            baselines = [("", await _time(client, engine, baseline_url, requests, api))]
+            if "/tickets/" in baseline_url:
+                # The detail is also measured as built, not answered from its cache.
+                built = await _time(client, engine, baseline_url, requests, api, answers.clear)
+                baselines.append((" (v2 detail built: cache cleared)", built))
+            for suffix, baseline in baselines:
+                results.append(
+                    {
+                        "case": label + suffix,
+                        "page": page,
+                        "baseline": baseline,
+                        "ratio_p50": page["p50_ms"] / baseline["p50_ms"],
+                    }
+                )
     await database.dispose()
     return results
 
