@@ -168,3 +168,19 @@ async def test_who_else_has_the_ticket_open_shows_on_the_page_and_in_its_poll(
         poll = await grace.get(f"/desk/tickets/{world_ticket}/presence")
         assert poll.status_code == 200
         assert "Also open by:</strong> Alan Turing" in poll.text
+
+
+async def test_a_poll_after_the_session_ended_sends_the_whole_page_to_the_sign_in_form(
+    api: httpx.AsyncClient, world_ticket: int
+) -> None:
+    response = await api.get(
+        f"/desk/tickets/{world_ticket}/presence",
+        headers={
+            "HX-Request": "true",
+            "HX-Current-URL": f"http://test/desk/tickets/{world_ticket}",
+        },
+    )
+    assert response.status_code == 401
+    assert response.headers["hx-redirect"] == (
+        f"/desk/sign-in?next=%2Fdesk%2Ftickets%2F{world_ticket}"
+    )

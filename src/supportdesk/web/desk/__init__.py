@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -20,6 +20,12 @@ def install(app: FastAPI) -> None:
 
     async def on_sign_in_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInRequired)
+        if request.headers.get("hx-request") == "true":
+            # A page's poll (htmx): the whole page goes to the form, and back to itself after.
+            shown = urlsplit(request.headers.get("hx-current-url", ""))
+            back_to = pages.safe_next(shown.path + (f"?{shown.query}" if shown.query else ""))
+            form = "/desk/sign-in?" + urlencode({"next": back_to})
+            return Response(status_code=401, headers={"HX-Redirect": form})
         return see_other("/desk/sign-in?" + urlencode({"next": exc.back_to}))
 
     app.add_exception_handler(SignInRequired, on_sign_in_required)

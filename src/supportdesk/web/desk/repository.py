@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, select
 
@@ -39,7 +39,7 @@ class QueueCounts:
 _VIEW_COUNTS = ("open", "mine", "unassigned", "awaiting", "overdue", "escalated", "unread")
 
 
-def _queue_counts_statement() -> Select[Unpack[tuple[Any, ...]]]:
+def _queue_counts_statement() -> Select[*tuple[Any, ...]]:
     # Status ids, not a join per ticket: the few statuses are looked up once.
     open_statuses = select(Status.id).where(Status.v2_status != "closed").scalar_subquery()
     awaiting = select(Status.id).where(Status.v2_status.in_(("open", "customer_reply")))
