@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
 from supportdesk.api.deps import state_of
+from supportdesk.core.actor import VIA_WEB, Actor
 from supportdesk.core.db import Database
-from supportdesk.tickets.models import FLAG_INTERNAL, FLAG_NO_CLIENT_REOPEN, Reply, TicketEvent
+from supportdesk.tickets import repository
+from supportdesk.tickets.models import (
+    FLAG_INTERNAL,
+    FLAG_NO_CLIENT_REOPEN,
+    Attachment,
+    Reply,
+    TicketEvent,
+)
 from tests import builders
 from tests.builders import World
 from tests.support import AppFactory, client_for
@@ -29,8 +39,10 @@ async def ticket(db: Database, world: World) -> builders.BuiltTicket:
         body="See https://status.example.com/incident?id=1&x=2. <script>alert(1)</script>",
         bcc="secret-bcc@example.com",
     )
-    await builders.reply(db, built.id, body="Staff answer", email="grace@hostup.example")
-    await builders.reply(db, built.id, body="DRAFT-canary", status="Draft")
+    answer = await builders.reply(db, built.id, body="Staff answer", email="grace@hostup.example")
+    await builders.attachment(db, built.id, reply_id=answer, filename="answer-file.txt")
+    draft = await builders.reply(db, built.id, body="DRAFT-canary", status="Draft")
+    await builders.attachment(db, built.id, reply_id=draft, filename="draft-file-canary.txt")
     await builders.note(db, built.id, world.staff_id, NOTE_CANARY)
     return built
 
@@ -43,7 +55,14 @@ async def test_the_access_link_shows_the_clients_view(
     assert page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "Staff answer" in html
-    for hidden in (NOTE_CANARY, "DRAFT-canary", "secret-bcc@example.com", "grace@hostup.example"):
+    assert "answer-file.txt" in html
+    for hidden in (
+        NOTE_CANARY,
+        "DRAFT-canary",
+        "draft-file-canary.txt",
+        "secret-bcc@example.com",
+        "grace@hostup.example",
+    ):
         assert hidden not in html
     # Escaped text, and the link clickable with its & kept (as &amp; in the attribute).
     assert "<script>alert(1)</script>" not in html
@@ -68,14 +87,12 @@ async def test_a_wrong_hash_is_the_same_404_as_an_unknown_number(
     internal = await builders.ticket(
         db, number=NUMBER + 1, dept_id=world.dept_id, client_id=world.client_id, flags=FLAG_INTERNAL
     )
-    guest = await builders.ticket(db, number=NUMBER + 2, dept_id=world.dept_id, client_id=None)
     answers = [
         await api.get(portal_link(NUMBER, "0" * 32)),
         await api.get(portal_link(NUMBER, "")),
         await api.get(f"/portal/tickets/{NUMBER}"),
         await api.get(portal_link(999999, hash_of(999999))),
         await api.get(portal_link(internal.number, hash_of(internal.number))),
-        await api.get(portal_link(guest.number, hash_of(guest.number))),
         await api.get("/portal/tickets/abc?hash=x"),
         await api.get(f"/portal/tickets/{NUMBER}/attachments/tatt_x?hash={'0' * 32}"),
     ]
@@ -122,8 +139,9 @@ async def test_reply_with_a_file_close_reopen_and_rate(
     assert "Your reply was sent." in page.text
     assert "Here is the log" in page.text
     assert "Client-Reply" in page.text
-    download = page.text.split('href="/portal/tickets/')[1].split('"')[0].replace("&amp;", "&")
-    file = await api.get(f"/portal/tickets/{download}")
+    found = re.search(r'href="(/portal/tickets/[^"]+)" download>boot\.log<', page.text)
+    assert found is not None, page.text
+    file = await api.get(found.group(1).replace("&amp;", "&"))
     assert file.status_code == 200
     assert file.content == b"panic at line 3\n"
     assert "attachment" in file.headers["content-disposition"]
@@ -334,3 +352,101 @@ async def test_wrong_links_are_limited_per_address(
         assert limited.status_code == 429
         assert limited.headers["content-type"].startswith("text/html")
         assert int(limited.headers["retry-after"]) >= 1
+
+
+async def test_cookies_are_secure_over_https_and_behind_a_trusted_proxy(
+    make_app: AppFactory, db: Database, world: World
+) -> None:
+    await builders.ticket(db, number=NUMBER, dept_id=world.dept_id, client_id=world.client_id)
+    link = portal_link(NUMBER, hash_of(NUMBER))
+    https = httpx.ASGITransport(app=make_app())
+    async with httpx.AsyncClient(transport=https, base_url="https://test") as client:
+        assert "secure" in (await client.get(link)).headers["set-cookie"].lower()
+    # ASGITransport's peer is 127.0.0.1: trusted in one app, not in the other.
+    for trusted, secure in (("127.0.0.1/32", True), ("10.0.0.0/8", False)):
+        app = make_app(trusted_proxies=trusted)
+        async with client_for(app) as client:
+            page = await client.get(link, headers={"X-Forwarded-Proto": "https"})
+            assert ("secure" in page.headers["set-cookie"].lower()) is secure
+
+
+async def test_a_guest_follows_its_ticket_by_the_link_alone(
+    api: httpx.AsyncClient, db: Database, world: World
+) -> None:
+    guest = await builders.ticket(
+        db,
+        number=NUMBER,
+        dept_id=world.dept_id,
+        client_id=None,
+        type="Email",
+        name="Walk In",
+        email="walk.in@example.net",
+    )
+    other_guest = await builders.ticket(
+        db, number=NUMBER + 1, dept_id=world.dept_id, client_id=None, subject="Other guest's"
+    )
+    await builders.ticket(
+        db, number=NUMBER + 2, dept_id=world.dept_id, client_id=world.client_id, subject="Ada's"
+    )
+    await builders.reply(db, guest.id, body="Staff answer to the guest")
+    await builders.note(db, guest.id, world.staff_id, NOTE_CANARY)
+    token = await open_portal(api, NUMBER, hash_of(NUMBER))
+    page = await api.get(portal_link(NUMBER, hash_of(NUMBER)))
+    assert "Staff answer to the guest" in page.text
+    assert NOTE_CANARY not in page.text
+    # The guest's hash opens no other ticket, a guest's or a client's.
+    for number in (other_guest.number, NUMBER + 2):
+        assert (await api.get(portal_link(number, hash_of(NUMBER)))).status_code == 404
+    answer = await api.post(
+        f"/portal/tickets/{NUMBER}/reply",
+        data={"csrf_token": token, "hash": hash_of(NUMBER), "body": "Thanks, from the guest"},
+        files=[("files", ("screen.txt", b"guest file", "text/plain"))],
+    )
+    assert answer.status_code == 303, answer.text
+    async with db.transaction() as session:
+        reply = (
+            await session.execute(
+                select(Reply.name, Reply.email, Reply.type, Reply.replier_id)
+                .where(Reply.ticket_id == guest.id)
+                .order_by(Reply.id.desc())
+                .limit(1)
+            )
+        ).one()
+        attached = (
+            (
+                await session.execute(
+                    select(Attachment.filename).where(Attachment.ticket_id == guest.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert tuple(reply) == ("Walk In", "walk.in@example.net", "Unregistered", 0)
+    assert attached == ["screen.txt"]
+
+
+async def test_a_guest_actor_sees_its_one_ticket_only(db: Database, world: World) -> None:
+    guest = await builders.ticket(db, number=NUMBER, dept_id=world.dept_id, client_id=None)
+    other_guest = await builders.ticket(
+        db, number=NUMBER + 1, dept_id=world.dept_id, client_id=None
+    )
+    internal_guest = await builders.ticket(
+        db, number=NUMBER + 2, dept_id=world.dept_id, client_id=None, flags=FLAG_INTERNAL
+    )
+    clients = await builders.ticket(
+        db, number=NUMBER + 3, dept_id=world.dept_id, client_id=world.client_id
+    )
+    async with db.transaction() as session:
+        for ticket_id, number, seen in (
+            (guest.id, NUMBER, True),
+            (guest.id, other_guest.number, False),
+            (internal_guest.id, internal_guest.number, False),
+            # A guest actor made for a client's ticket sees nothing either.
+            (clients.id, clients.number, False),
+        ):
+            actor = Actor.guest(ticket_id, VIA_WEB)
+            assert (await repository.get_visible_ticket(session, actor, number) is not None) is seen
+            assert (await repository.find_visible_state(session, actor, number) is not None) is seen
+            assert (
+                await repository.find_visible_version(session, actor, number) is not None
+            ) is seen

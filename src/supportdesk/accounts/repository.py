@@ -9,6 +9,7 @@ from sqlalchemy import select
 from supportdesk.accounts.models import Client, Staff
 from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
+from supportdesk.tickets.models import Ticket
 
 SYSTEM_NAME = "System"
 
@@ -49,6 +50,16 @@ async def staff_contact(session: DbSession, staff_id: int) -> Contact | None:
     return None if row is None else Contact(_name(row["firstname"], row["lastname"]), row["email"])
 
 
+async def guest_contact(session: DbSession, ticket_id: int) -> Contact | None:
+    """A guest is the name and address its ticket was submitted with."""
+    row = (
+        (await session.execute(select(Ticket.name, Ticket.email).where(Ticket.id == ticket_id)))
+        .mappings()
+        .first()
+    )
+    return None if row is None else Contact(row["name"], row["email"])
+
+
 async def actor_contact(session: DbSession, actor: Actor) -> Contact:
     """Who the actor is, as a message or the timeline names it (the system: `System`)."""
     found: Contact | None
@@ -56,6 +67,8 @@ async def actor_contact(session: DbSession, actor: Actor) -> Contact:
         found = await staff_contact(session, actor.staff_id)
     elif actor.client_id is not None:
         found = await client_contact(session, actor.client_id)
+    elif actor.guest_ticket_id is not None:
+        found = await guest_contact(session, actor.guest_ticket_id)
     else:
         return Contact(SYSTEM_NAME, "")
     if found is None:

@@ -31,6 +31,9 @@ class Actor:
     scopes: frozenset[str] = frozenset()
     # False when a client's account is Suspended or Closed.
     active: bool = True
+    # A guest (a ticket's submitter without a client account, holding its access link): the
+    # one ticket it may see and act on. None for everyone else.
+    ticket_id: int | None = None
 
     @classmethod
     def client(cls, client_id: int, via: str, scopes: frozenset[str] = frozenset()) -> Actor:
@@ -39,6 +42,12 @@ class Actor:
     @classmethod
     def staff(cls, staff_id: int, via: str, scopes: frozenset[str] = frozenset()) -> Actor:
         return cls("staff", staff_id, via, scopes)
+
+    @classmethod
+    def guest(cls, ticket_id: int, via: str, scopes: frozenset[str] = frozenset()) -> Actor:
+        """The submitter of a guest ticket (no client account), through its access link: a
+        client's side of the conversation, for that one ticket only."""
+        return cls("client", None, via, scopes, ticket_id=ticket_id)
 
     @classmethod
     def system(cls, via: str) -> Actor:
@@ -57,6 +66,11 @@ class Actor:
     @property
     def client_id(self) -> int | None:
         return self.id if self.type == "client" else None
+
+    @property
+    def guest_ticket_id(self) -> int | None:
+        """The ticket a guest may see (None for anyone who is not a guest)."""
+        return self.ticket_id if self.type == "client" and self.id is None else None
 
     @property
     def staff_id(self) -> int | None:

@@ -52,3 +52,9 @@ def client_address(
             break
         address = forwarded
     return str(address)
+
+
+def from_trusted_proxy(peer: str | None, proxies: Sequence[Network]) -> bool:
+    """Whether the peer is one of the configured proxies (whose forwarded headers count)."""
+    address = parse_ip(peer)
+    return address is not None and _trusted(address, proxies)

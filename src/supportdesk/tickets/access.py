@@ -2,7 +2,8 @@
 
 The link is a client's door of its own (the portal, the links in every client mail): whoever
 holds it acts as the ticket's client, for that ticket only. A wrong hash, an unknown number, an
-internal ticket and a guest's ticket all open nothing (the same `None`).
+and an internal ticket open nothing (the same `None`). A guest's ticket (no client account)
+is opened for its submitter as `Actor.guest`: the client's side, for that ticket alone.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ async def client_by_access_link(
     matches = hmac.compare_digest(acc_hash.encode(), stored.encode())
     if found is None or not matches:
         return None
+    if found.client_id is None:
+        return Actor.guest(found.ticket_id, via, _LINK_SCOPES)
     if not found.client_active:
         raise Forbidden("The client account of this ticket is not active.")
     return Actor.client(found.client_id, via, _LINK_SCOPES)

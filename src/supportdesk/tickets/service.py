@@ -336,6 +336,8 @@ async def post_message(
 
 
 def _reply_type(actor: Actor) -> str:
+    if actor.guest_ticket_id is not None:
+        return "Unregistered"
     return {"client": "Client", "staff": "Admin", "system": "System"}[actor.type]
 
 

@@ -27,11 +27,17 @@ enhance a page, never replace a form. The foundation every page router stands on
   `csrf_token`, or the `X-CSRF-Token` header for htmx, must match the browser's `sd_csrf`
   cookie: an HMAC under a key derived from the installation's secret); `rotate_csrf(request,
   response)` on sign-in and sign-out; `set_cookie` / `delete_cookie` (HttpOnly, SameSite=Lax,
-  Secure over https); `PageGuard` refuses POST/PUT/PATCH/DELETE whose `Sec-Fetch-Site` is not
-  same-origin/none or whose `Origin` is another host (403 page), and sets the CSP
+  Secure over https, or behind a trusted proxy that says so); `PageGuard` refuses
+  POST/PUT/PATCH/DELETE whose `Sec-Fetch-Site` is not same-origin/none (or, without it, whose
+  `Origin` is another host: 403 page), and sets the CSP
   (`security.CONTENT_SECURITY_POLICY`: no inline script or style), nosniff, `Referrer-Policy:
   same-origin` and `Cache-Control: no-store` on pages.
 - The pages never read an API key; the API never reads a cookie.
+- The portal (`portal/`) acts as `tickets.access.client_by_access_link`'s actor: the ticket's
+  client, or `Actor.guest` for a ticket without a client account.
+- Browser tests: `tests/web/conftest.py` gives a session-wide `browser` (Debian's chromium;
+  missing, it fails); `tests/web/browser.py` has `screenshot(page, name)` (to `screenshots/`)
+  and `serious_violations(page)` (axe-core, in a `bypass_csp=True` context).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from supportdesk.api.deps import app_state
 from supportdesk.api.middleware import send_error
+from supportdesk.core.addresses import from_trusted_proxy
 from supportdesk.core.errors import Forbidden
 from supportdesk.core.secret_key import derive_key, load_secret
 from supportdesk.web.door import is_page_path
@@ -69,7 +70,14 @@ class CrossSiteRefused(Forbidden):
 
 
 def is_https(connection: HTTPConnection) -> bool:
-    return connection.url.scheme == "https"
+    """Served over https: to this process, or to a trusted proxy that says so
+    (`X-Forwarded-Proto`, believed only from `SUPPORTDESK_TRUSTED_PROXIES`)."""
+    if connection.url.scheme == "https":
+        return True
+    forwarded = connection.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    peer = connection.client.host if connection.client else None
+    proxies = app_state(connection).settings.trusted_proxies
+    return forwarded == "https" and from_trusted_proxy(peer, proxies)
 
 
 def set_cookie(

@@ -50,6 +50,7 @@ from supportdesk.tickets.records import (
 from supportdesk.tickets.repository.scope import (
     client_scope,
     file_shown_to_clients,
+    guest_scope,
     reply_shown_to_clients,
 )
 
@@ -203,14 +204,17 @@ def _detail_statement(staff_view: bool) -> AnySelect:
 
 
 @functools.cache
-def _scoped_detail(staff_view: bool, *, by_public_id: bool) -> AnySelect:
-    """The detail statement with its scope, built once: parameters `ref`, `viewer_client_id`.
+def _scoped_detail(staff_view: bool, *, by_public_id: bool, guest: bool = False) -> AnySelect:
+    """The detail statement with its scope, built once: parameters `ref`, `viewer_client_id`
+    (a guest's: `viewer_ticket_id`).
 
     Built once and reused, SQLAlchemy neither rebuilds nor re-keys it on every read.
     """
     reference = Ticket.public_id if by_public_id else Ticket.ticket_number
     statement = _detail_statement(staff_view).where(reference == bindparam("ref"))
-    if not staff_view:
+    if guest:
+        statement = statement.where(guest_scope(bindparam("viewer_ticket_id")))
+    elif not staff_view:
         statement = statement.where(client_scope(bindparam("viewer_client_id")))
     return statement
 
@@ -362,8 +366,11 @@ async def get_visible_ticket(
 ) -> TicketRecord | None:
     """The ticket (by number or `tkt_` id) as the actor may see it; None if it may not."""
     staff_view = actor.is_staff
-    statement = _scoped_detail(staff_view, by_public_id=isinstance(ref, str))
-    parameters = {"ref": ref, "viewer_client_id": actor.client_id}
+    guest = actor.guest_ticket_id
+    statement = _scoped_detail(
+        staff_view, by_public_id=isinstance(ref, str), guest=guest is not None
+    )
+    parameters = {"ref": ref, "viewer_client_id": actor.client_id, "viewer_ticket_id": guest}
     found = await session.rows(statement, parameters)
     if not found:
         return None

@@ -14,7 +14,18 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
     """Clients see their own tickets, never internal ones; staff and the system see all."""
     if actor.is_staff:
         return literal(True)
+    if actor.guest_ticket_id is not None:
+        return guest_scope(actor.guest_ticket_id)
     return client_scope(actor.client_id)
+
+
+def guest_scope(ticket_id: Any) -> ColumnElement[bool]:
+    """A guest's one ticket, if it is a guest ticket (no client account) and not internal."""
+    return and_(
+        Ticket.id == ticket_id,
+        Ticket.client_id.is_(None),
+        Ticket.flags.op("&")(FLAG_INTERNAL) == 0,
+    )
 
 
 def client_scope(client_id: Any) -> ColumnElement[bool]:

@@ -13,7 +13,12 @@ from supportdesk.core.actor import Actor
 from supportdesk.core.db import DbSession
 from supportdesk.departments.models import Department, Status
 from supportdesk.tickets.models import FLAG_INTERNAL, RenderGeneration, Ticket
-from supportdesk.tickets.repository.scope import by_reference, client_scope, visible_to
+from supportdesk.tickets.repository.scope import (
+    by_reference,
+    client_scope,
+    guest_scope,
+    visible_to,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +85,9 @@ class TicketVersion:
 
 
 @functools.cache
-def _version_statement(staff_view: bool, *, by_public_id: bool) -> Select[Any]:
-    """One indexed lookup, scoped like every read (parameters `ref`, `viewer_client_id`)."""
+def _version_statement(staff_view: bool, *, by_public_id: bool, guest: bool = False) -> Select[Any]:
+    """One indexed lookup, scoped like every read (parameters `ref`, `viewer_client_id`, a
+    guest's `viewer_ticket_id`)."""
     generation = select(RenderGeneration.value).where(RenderGeneration.id == 1).scalar_subquery()
     reference = Ticket.public_id if by_public_id else Ticket.ticket_number
     statement = select(
@@ -92,7 +98,9 @@ def _version_statement(staff_view: bool, *, by_public_id: bool) -> Select[Any]:
         generation,
         Ticket.admin_read if staff_view else Ticket.client_read,
     ).where(reference == bindparam("ref"))
-    if not staff_view:
+    if guest:
+        statement = statement.where(guest_scope(bindparam("viewer_ticket_id")))
+    elif not staff_view:
         statement = statement.where(client_scope(bindparam("viewer_client_id")))
     return statement
 
@@ -101,8 +109,12 @@ async def find_visible_version(
     session: DbSession, actor: Actor, ref: int | str
 ) -> TicketVersion | None:
     """The ticket's version as the actor may see it (None if it may not), in one statement."""
-    statement = _version_statement(actor.is_staff, by_public_id=isinstance(ref, str))
-    found = await session.rows(statement, {"ref": ref, "viewer_client_id": actor.client_id})
+    guest = actor.guest_ticket_id
+    statement = _version_statement(
+        actor.is_staff, by_public_id=isinstance(ref, str), guest=guest is not None
+    )
+    parameters = {"ref": ref, "viewer_client_id": actor.client_id, "viewer_ticket_id": guest}
+    found = await session.rows(statement, parameters)
     if not found:
         return None
     row = found[0]
@@ -118,17 +130,17 @@ async def find_visible_version(
 
 @dataclass(frozen=True, slots=True)
 class AccessLink:
-    """What an access link (`number` + `acc_hash`) opens: the ticket of one client account."""
+    """What an access link (`number` + `acc_hash`) opens: a client's ticket, or a guest's
+    (`client_id` None)."""
 
     ticket_id: int
-    client_id: int
+    client_id: int | None
     acc_hash: str
     client_active: bool
 
 
 async def find_access_link(session: DbSession, number: int) -> AccessLink | None:
-    """The access link's secret of ticket `number`, if a client's link may open it: internal
-    tickets and tickets of no client account (guests) are opened by no link."""
+    """The access link's secret of ticket `number`: internal tickets are opened by no link."""
     row = (
         (
             await session.execute(
@@ -136,9 +148,9 @@ async def find_access_link(session: DbSession, number: int) -> AccessLink | None
                     Ticket.id.label("ticket_id"),
                     Ticket.client_id,
                     Ticket.acc_hash,
-                    (Client.status == "Active").label("client_active"),
+                    Client.status.label("client_status"),
                 )
-                .join(Client, Client.id == Ticket.client_id)
+                .outerjoin(Client, Client.id == Ticket.client_id)
                 .where(Ticket.ticket_number == number, Ticket.flags.op("&")(FLAG_INTERNAL) == 0)
             )
         )
@@ -151,5 +163,6 @@ async def find_access_link(session: DbSession, number: int) -> AccessLink | None
         ticket_id=row["ticket_id"],
         client_id=row["client_id"],
         acc_hash=row["acc_hash"],
-        client_active=bool(row["client_active"]),
+        # A guest has no account to be suspended.
+        client_active=row["client_status"] in (None, "Active"),
     )

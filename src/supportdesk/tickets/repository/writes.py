@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from supportdesk.core.actor import Actor
@@ -152,6 +152,11 @@ async def claim_uploads(
         uploader = Attachment.uploader_staff_id == actor.staff_id
     elif actor.client_id is not None:
         uploader = Attachment.uploader_client_id == actor.client_id
+    elif actor.guest_ticket_id is not None:
+        # A guest's uploads name no uploader: its upload ids, known only to it, are the claim.
+        uploader = and_(
+            Attachment.uploader_client_id.is_(None), Attachment.uploader_staff_id.is_(None)
+        )
     else:  # the system uploads nothing of its own
         return 0
     result = await session.execute(
