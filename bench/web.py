@@ -43,26 +43,32 @@ from supportdesk.tickets.models import Reply, Ticket
 
 PASSWORD = "bench password 1"  # noqa: S105 (the benchmark's own throwaway staff member)
 TARGET_MS = 50.0
+# The open tickets belong to this many clients (so a client has 200 of the 10,000).
+CLIENTS = 50
 _BATCH = 1000
 
 
 async def _load(database: Database, tickets: int, messages: int) -> tuple[int, int]:
-    """A client, a staff member owning `tickets` open tickets, one of them with `messages`
-    messages: (staff id, that ticket's number)."""
+    """`CLIENTS` clients, a staff member owning their `tickets` open tickets, the last of them
+    with `messages` messages: (staff id, that ticket's number)."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
     async with database.transaction() as session:
-        client_id = (
-            await session.execute(
-                insert(Client)
-                .values(
-                    firstname="Bench",
-                    lastname="Client",
-                    email="bench@client.example",
-                    created_at=start,
+        client_ids = [
+            (
+                await session.execute(
+                    insert(Client)
+                    .values(
+                        firstname="Bench",
+                        lastname=f"Client {index}",
+                        email=f"bench{index}@client.example",
+                        created_at=start,
+                    )
+                    .returning(Client.id)
                 )
-                .returning(Client.id)
-            )
-        ).scalar_one()
+            ).scalar_one()
+            for index in range(CLIENTS)
+        ]
+        client_id = client_ids[-1]
         staff_id = (
             await session.execute(
                 insert(Staff)
@@ -91,8 +97,8 @@ async def _load(database: Database, tickets: int, messages: int) -> tuple[int, i
                 "acc_hash": f"{index:032d}",
                 "dept_id": dept_id,
                 "org_dept_id": dept_id,
-                "client_id": client_id,
-                "creator_id": client_id,
+                "client_id": client_ids[index % CLIENTS],
+                "creator_id": client_ids[index % CLIENTS],
                 "owner_id": staff_id,
                 "status_id": open_id,
                 "name": "Bench Client",
