@@ -10,7 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 
 from supportdesk.accounts.models import Client, Staff
 from supportdesk.core.db import DbSession
@@ -88,13 +102,6 @@ async def queue_counts(session: DbSession, staff_id: int, now: datetime) -> Queu
     return QueueCounts(views, departments)
 
 
-async def departments(session: DbSession) -> list[Option]:
-    rows = await session.execute(
-        select(Department.slug, Department.name).order_by(Department.name, Department.id)
-    )
-    return [Option(slug, name) for slug, name in rows]
-
-
 async def tag_counts(session: DbSession, limit: int = 30) -> list[Option]:
     """The tags on most open tickets, with their counts."""
     count = func.count(TicketTag.ticket_id)
@@ -111,9 +118,51 @@ async def tag_counts(session: DbSession, limit: int = 30) -> list[Option]:
     return [Option(name, name, int(n)) for name, n in rows]
 
 
-async def statuses(session: DbSession) -> list[Option]:
-    rows = await session.execute(select(Status.name).order_by(Status.builtin.desc(), Status.id))
-    return [Option(name, name) for (name,) in rows]
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What the ticket page's forms offer: statuses, departments, active staff."""
+
+    statuses: list[Option]
+    departments: list[Option]
+    staff: list[Option]
+
+
+def _choices_statement() -> CompoundSelect[*tuple[Any, ...]]:
+    # Statuses in their own order (built-ins first, as made); departments and staff by name.
+    statuses = select(
+        literal("status").label("kind"),
+        Status.name.label("value"),
+        Status.name.label("label"),
+        case((Status.builtin, 0), else_=1).label("tier"),
+        literal("").label("by_name"),
+        Status.id.label("position"),
+    )
+    departments = select(
+        literal("department"),
+        Department.slug,
+        Department.name,
+        literal(0),
+        Department.name,
+        Department.id,
+    )
+    full_name = Staff.firstname + literal(" ") + Staff.lastname
+    staff = select(
+        literal("staff"), cast(Staff.id, String), full_name, literal(0), full_name, Staff.id
+    ).where(Staff.status == "Active")
+    return union_all(statuses, departments, staff).order_by(
+        *(literal_column(name) for name in ("kind", "tier", "by_name", "position"))
+    )
+
+
+# One statement (one round trip) for all three, built once.
+_CHOICES = _choices_statement()
+
+
+async def choices(session: DbSession) -> Choices:
+    found: dict[str, list[Option]] = {"status": [], "department": [], "staff": []}
+    for row in (await session.execute(_CHOICES)).all():
+        found[str(row[0])].append(Option(str(row[1]), str(row[2]).strip()))
+    return Choices(found["status"], found["department"], found["staff"])
 
 
 async def active_staff(session: DbSession) -> list[Option]:

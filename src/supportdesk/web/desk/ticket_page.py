@@ -20,7 +20,7 @@ from supportdesk.tickets.records import (
 )
 from supportdesk.tickets.repository import EventRecord, ListFilter
 from supportdesk.web.desk import repository
-from supportdesk.web.desk.repository import ClientCard, Option
+from supportdesk.web.desk.repository import Choices, ClientCard, Option
 
 OTHER_TICKETS = 10
 
@@ -51,9 +51,7 @@ class TicketPage:
     client: ClientCard | None
     other_tickets: list[TicketSummaryRecord]
     timeline: list[EventRecord]
-    statuses: list[Option]
-    departments: list[Option]
-    staff: list[Option]
+    choices: Choices
     macros: list[Option]
 
 
@@ -129,9 +127,7 @@ async def gather(
         client=client,
         other_tickets=other_tickets,
         timeline=await service.ticket_history(session, actor, ticket.public_id),
-        statuses=await repository.statuses(session),
-        departments=await repository.departments(session),
-        staff=await repository.active_staff(session),
+        choices=await repository.choices(session),
         macros=[
             Option(str(macro.id), macro.name) for macro in await macros.list_macros(session, actor)
         ],
