@@ -8,6 +8,7 @@ from supportdesk.idempotency.models import IdempotencyKey
 from supportdesk.jobs.models import JobEffect
 from supportdesk.keys.models import ApiKey
 from supportdesk.mail.models import MailOutbox
+from supportdesk.sessions.models import WebPresence, WebSession
 from supportdesk.sla.models import SlaBreach, SlaClock, SlaPause, SlaPending
 from supportdesk.tickets.models import (
     Attachment,
@@ -55,6 +56,8 @@ __all__ = [
     "TicketService",
     "TicketSubscription",
     "TicketTag",
+    "WebPresence",
+    "WebSession",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

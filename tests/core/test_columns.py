@@ -44,6 +44,8 @@ DERIVED = {
     "replies.flags": "from `encrypted`, a JSON boolean",
     "idempotency_keys.idempotency_key": "the Idempotency-Key header: past 255 visible ASCII "
     "characters 400 (tests/api/test_idempotency.py)",
+    "web_sessions.user_agent": "the sign-in's User-Agent, cut to 255 characters",
+    "web_sessions.ip": "the caller's address as an IP address, cut to 45 characters",
 }
 
 # fmt: off
@@ -68,6 +70,10 @@ NOT_CLIENT_WRITABLE = {
         "staff.password_hash",
     ), _OPERATOR),
     "api_keys.hint": "the key's first characters, made by the server (keys.tokens.hint)",
+    **dict.fromkeys((
+        "web_sessions.id", "web_sessions.staff_id",
+        "web_presence.ticket_id", "web_presence.session_id", "web_presence.staff_id",
+    ), "the desk's sign-in: the token's digest the server makes, ids it resolved"),
     **dict.fromkeys((
         "tickets.creator_id", "replies.replier_id", "replies.name", "replies.email",
         "attachments.uploader_client_id", "attachments.uploader_staff_id",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, Playwright
+from playwright.async_api import Browser, ConsoleMessage, Page, Playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where a person looks at the pages after a run (gitignored).
@@ -58,3 +58,44 @@ async def serious_violations(page: Page) -> list[dict[str, Any]]:
         }"""
     )
     return [violation for violation in violations if violation["impact"] in SERIOUS]
+
+
+class AuditedTabs:
+    """A journey's tab (the CSP enforced, its violations collected) and a tab of the same
+    browser session without the CSP, in which axe audits each page `check` names."""
+
+    def __init__(self, page: Page, audit: Page, prefix: str) -> None:
+        self.page = page
+        self.audit = audit
+        self.prefix = prefix
+        self.csp_errors: list[str] = []
+        page.on("console", self._console)
+
+    @classmethod
+    async def open(
+        cls, browser: Browser, base_url: str, prefix: str, timeout_ms: int
+    ) -> AuditedTabs:
+        context = await browser.new_context(base_url=base_url)
+        audit_context = await browser.new_context(base_url=base_url, bypass_csp=True)
+        context.set_default_timeout(timeout_ms)
+        audit_context.set_default_timeout(timeout_ms)
+        return cls(await context.new_page(), await audit_context.new_page(), prefix)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_errors.append(message.text)
+
+    async def check(self, name: str) -> str:
+        """Screenshot the page, audit its URL with axe (signed in as the journey is); its HTML."""
+        html = await self.page.content()
+        await screenshot(self.page, f"{self.prefix}-{name}")
+        cookies = await self.page.context.cookies()
+        await self.audit.context.add_cookies([{**cookie} for cookie in cookies])  # type: ignore[typeddict-item]
+        await self.audit.goto(self.page.url)
+        violations = await serious_violations(self.audit)
+        assert violations == [], (name, violations)
+        return html
+
+    async def close(self) -> None:
+        await self.page.context.close()
+        await self.audit.context.close()

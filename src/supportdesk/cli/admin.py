@@ -183,6 +183,36 @@ def staff_edit(
     _edited(record, json_output)
 
 
+@staff_app.command("password")
+def staff_password(
+    username: Annotated[str, typer.Argument(help="The staff member's username.")],
+) -> None:
+    """Set a staff member's desk password, read from standard input (its first line; asked for
+    twice, unechoed, at a terminal). Their desk sessions end; the password is stored as an
+    Argon2id hash and never printed."""
+    from supportdesk.sessions.service import set_password
+
+    password = _read_password()
+    staff_id = _run(lambda session: set_password(session, username, password))
+    console.print(plain(f"password set for {username} (staff {staff_id})"))
+
+
+def _read_password() -> str:
+    import getpass
+    import sys
+
+    if sys.stdin.isatty():
+        first = getpass.getpass("New password: ")
+        if getpass.getpass("Again: ") != first:
+            raise CliFailure("the two passwords differ")
+        return first
+    line = sys.stdin.readline()
+    password = line.removesuffix("\n").removesuffix("\r")
+    if not password:
+        raise CliFailure("no password on standard input")
+    return password
+
+
 # --- clients ------------------------------------------------------------------------------------
 
 ClientStatus = Annotated[str | None, typer.Option("--status", help="Active, Suspended or Closed.")]

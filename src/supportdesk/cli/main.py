@@ -134,6 +134,10 @@ def demo(
         )
     console.print(table)
     console.print(plain(f"staff: {', '.join(s['username'] for s in summary['staff'])}"))
+    desk = summary["desk"]
+    console.print(
+        plain(f"desk: sign in at {desk['path']} as {desk['username']}, password {desk['password']}")
+    )
 
 
 @keys_app.command("create")

@@ -105,6 +105,14 @@ class Settings(BaseSettings):
     webhooks_batch_size: int = Field(default=50, ge=1, le=1000)
     webhooks_disable_after_hours: float = Field(default=24.0, gt=0, le=24 * 365)
 
+    # The desk's sign-in (`sessions`): a session lasts at most desk_session_hours, and ends
+    # sooner when idle; failed sign-ins are limited per address and per username, in any
+    # 15 minutes.
+    desk_session_hours: float = Field(default=12, gt=0, le=24 * 90)
+    desk_session_idle_minutes: float = Field(default=120, gt=0, le=24 * 60 * 90)
+    desk_sign_in_failures_per_address: int = Field(default=20, ge=1, le=100_000)
+    desk_sign_in_failures_per_username: int = Field(default=5, ge=1, le=100_000)
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:

@@ -93,6 +93,16 @@ class RateLimiter:
         stats = await self._limiter.get_window_stats(item, "authfail", ip)
         return Window("auth", item.amount, stats.remaining, stats.reset_time, allowed)
 
+    async def sign_in_window(self, kind: str, value: str, per_quarter_hour: int) -> Window:
+        """Where a sign-in `kind` (`address`, `username`) stands on failures, without counting."""
+        item = RateLimitItemPerMinute(per_quarter_hour, 15)
+        stats = await self._limiter.get_window_stats(item, "signin", kind, value)
+        return Window("signin", item.amount, stats.remaining, stats.reset_time, stats.remaining > 0)
+
+    async def record_sign_in_failure(self, kind: str, value: str, per_quarter_hour: int) -> None:
+        """Count a failed sign-in against `kind`'s `value` (moving 15-minute windows)."""
+        await self._limiter.hit(RateLimitItemPerMinute(per_quarter_hour, 15), "signin", kind, value)
+
     async def ping(self) -> bool:
         return bool(await self.storage.check())
 

@@ -52,6 +52,10 @@ from supportdesk.tickets.models import (
 )
 
 _CLIENT_SIDE = {"client", "guest"}
+# The demo's desk sign-in (`/desk/`): a demo staff member with a published password, set
+# when the demo is loaded (and on any later run while that member has none).
+DESK_USERNAME = "sara.ek"
+DESK_PASSWORD = "demo-desk-password"  # noqa: S105 (published: it is the demo's)
 
 
 @dataclass
@@ -93,7 +97,17 @@ async def load_demo(session: DbSession, files: FileStore) -> dict[str, Any]:
                 "it was loaded into before"
             )
         await _load(session, files)
+    await _desk_password(session)
     return await _summary(session)
+
+
+async def _desk_password(session: DbSession) -> None:
+    from supportdesk.sessions import repository as sign_in_rows
+    from supportdesk.sessions.passwords import hash_password
+
+    found = await sign_in_rows.staff_login(session, DESK_USERNAME)
+    if found is not None and found.password_hash is None:
+        await sign_in_rows.set_password_hash(session, found.id, hash_password(DESK_PASSWORD))
 
 
 async def _collisions(session: DbSession) -> list[str]:
@@ -148,6 +162,7 @@ async def _summary(session: DbSession) -> dict[str, Any]:
             for client_id, firstname, lastname, status in clients
         ],
         "staff": [{"id": staff_id, "username": username} for staff_id, username in staff.all()],
+        "desk": {"path": "/desk/", "username": DESK_USERNAME, "password": DESK_PASSWORD},
     }
 
 

@@ -76,6 +76,18 @@ class Ticket(Base):
         Index("ix_tickets_status_due", "status_id", "resolve_date", "id"),
         # Auto-close (migration 0006): a status's tickets of a department by their last reply.
         Index("ix_tickets_auto_close", "status_id", "dept_id", "last_reply_at"),
+        # The desk's pages (migration 0010): an owner's tickets by activity; and every column
+        # the queue's counts read, so that counting scans this index and not the tickets.
+        Index("ix_tickets_owner_activity", "owner_id", "updated_at", "id"),
+        Index(
+            "ix_tickets_queue_counts",
+            "status_id",
+            "dept_id",
+            "owner_id",
+            "escalated",
+            "admin_read",
+            "resolve_date",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

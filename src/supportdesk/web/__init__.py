@@ -57,6 +57,7 @@ def install(app: FastAPI, state: AppState) -> None:
     """Mount the static files, guard the pages and include their routers (once, in create_app)."""
     from starlette.staticfiles import StaticFiles
 
+    from supportdesk.web import desk
     from supportdesk.web.portal.router import legacy_router
     from supportdesk.web.portal.router import router as portal_router
     from supportdesk.web.security import PageGuard
@@ -64,4 +65,5 @@ def install(app: FastAPI, state: AppState) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(portal_router)
     app.include_router(legacy_router)
+    desk.install(app)
     app.add_middleware(PageGuard)

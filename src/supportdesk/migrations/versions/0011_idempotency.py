@@ -13,7 +13,7 @@ from alembic import op
 import supportdesk.core.models
 
 revision: str = "0011_idempotency"
-down_revision: str | None = "0009_webhooks"
+down_revision: str | None = "0010_web"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

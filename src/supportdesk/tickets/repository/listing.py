@@ -61,6 +61,9 @@ class ListFilter:
     unread: bool | None = None
     terms: tuple[str, ...] = ()
     sort: Sort = "-updatedAt"
+    # The desk's queue views: any of these v2 statuses; every status but closed.
+    v2_statuses: tuple[str, ...] = ()
+    not_closed: bool = False
 
     def staff_filters(self) -> tuple[str, ...]:
         """The staff-only filters set here, by name."""
@@ -72,6 +75,8 @@ class ListFilter:
             "escalated": self.escalated,
             "overdue": self.overdue,
             "unread": self.unread,
+            "v2_statuses": self.v2_statuses or None,
+            "not_closed": self.not_closed or None,
         }
         found = tuple(name for name, value in named.items() if value is not None)
         return (*found, "sort") if self.sort != "-updatedAt" else found
@@ -126,6 +131,10 @@ def _filters(
     conditions: list[ColumnElement[bool]] = []
     if where.v2_status is not None:
         conditions.append(Status.v2_status == where.v2_status)
+    if where.v2_statuses:
+        conditions.append(Status.v2_status.in_(where.v2_statuses))
+    if where.not_closed:
+        conditions.append(Status.v2_status != "closed")
     if where.dept_slug is not None:
         conditions.append(Department.slug == where.dept_slug)
     if where.owner_id is not None:
@@ -177,7 +186,12 @@ async def list_visible_tickets(
     # out once per row, not again for the ORDER BY.
     labels = [key.label(f"sort_{index}") for index, (key, _) in enumerate(keys)]
     chosen = select(Ticket.id.label("ticket_id"), *labels)
-    if where.v2_status is not None or where.overdue is not None:
+    if (
+        where.v2_status is not None
+        or where.overdue is not None
+        or where.v2_statuses
+        or where.not_closed
+    ):
         chosen = chosen.join(Status, Status.id == Ticket.status_id)
     if where.dept_slug is not None:
         chosen = chosen.join(Department, Department.id == Ticket.dept_id)
