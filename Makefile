@@ -23,7 +23,9 @@ run: install
 	echo; echo "A demo client key was created (client $$client). Try:"; echo; \
 	echo "  curl -s http://127.0.0.1:$(PORT)/api/support/tickets/616828 -H 'X-API-Key: $$key'"; echo; \
 	echo "The customer's page of demo ticket 616828 (its access link, as in the client's mail):"; echo; \
-	echo "  http://127.0.0.1:$(PORT)/portal/tickets/616828?hash=$$($(BIN)/python -c 'from supportdesk.demo import demo_access_hash; print(demo_access_hash(616828))')"; echo
+	echo "  http://127.0.0.1:$(PORT)/portal/tickets/616828?hash=$$($(BIN)/python -c 'from supportdesk.demo import demo_access_hash; print(demo_access_hash(616828))')"; echo; \
+	echo "The staff desk (a demo staff member; jobs run in this process, mails wait in 'supportdesk mail outbox'):"; echo; \
+	$(BIN)/supportdesk demo --json | $(BIN)/python -c 'import json, sys; d = json.load(sys.stdin)["desk"]; print("  http://127.0.0.1:$(PORT)" + d["path"] + "  (sign in as " + d["username"] + ", password " + d["password"] + ")")'; echo
 	$(BIN)/supportdesk serve --port $(PORT)
 
 lint: install
