@@ -11,6 +11,8 @@ from supportdesk.core.clock import utcnow
 from supportdesk.core.db import DbSession
 from supportdesk.sessions import service as sessions
 from supportdesk.sessions.service import SignedIn
+from supportdesk.sla import service as sla
+from supportdesk.sla.evaluate import PolicyClock
 from supportdesk.tickets import macros, service
 from supportdesk.tickets.models import DRAFT, SCHEDULED
 from supportdesk.tickets.records import (
@@ -53,6 +55,8 @@ class TicketPage:
     timeline: list[EventRecord]
     choices: Choices
     macros: list[Option]
+    # Each SLA policy's clock, as `GET /api/v2/support/tickets/{id}/sla` reads it.
+    sla: list[PolicyClock] = field(default_factory=list)
 
 
 def _side(reply_type: str) -> str:
@@ -131,6 +135,7 @@ async def gather(
         macros=[
             Option(str(macro.id), macro.name) for macro in await macros.list_macros(session, actor)
         ],
+        sla=(await sla.current_clocks(session, ticket.id)).clocks,
     )
 
 
