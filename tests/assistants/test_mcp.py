@@ -20,7 +20,10 @@ import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
+from supportdesk.admin import sla as policies
+from supportdesk.core.actor import VIA_API_V2, Actor
 from supportdesk.core.db import Database
+from supportdesk.core.scopes import SCOPES
 from supportdesk.mcp.results import MAX_RESULT_CHARS
 from tests import builders, conversation_builders
 from tests.conversation_builders import Cast
@@ -46,6 +49,7 @@ STAFF_TOOLS = CLIENT_TOOLS | {
     "update_ticket",
     "merge_tickets",
     "read_timeline",
+    "read_sla",  # this server serves the SLA route
 }
 # The largest tool result seen in this module's tests (reported by the last test).
 LARGEST: list[int] = [0]
@@ -141,7 +145,7 @@ async def test_each_key_is_shown_the_tools_it_may_use(world: World) -> None:
         assert refused["error"]["code"] == "unknown_tool"
     async with http_session(world.server, cast.staff_key) as staff:
         listed = await staff.list_tools()
-        assert {tool.name for tool in listed.tools} == STAFF_TOOLS  # no SLA route on this server
+        assert {tool.name for tool in listed.tools} == STAFF_TOOLS
         staff_size = listing_size(listed)
     async with http_session(world.server, cast.read_only_key) as reader:
         names = {tool.name for tool in (await reader.list_tools()).tools}
@@ -304,6 +308,35 @@ async def test_staff_work_a_ticket_through_the_desk_tools(db: Database, world: W
         hidden = await call(other, "read_ticket", ticket=world.number)
         assert hidden["isError"]
         assert hidden["error"]["status"] == 404
+
+
+async def test_staff_read_a_tickets_sla_as_the_route_answers_it(db: Database, world: World) -> None:
+    cast = world.cast
+    admin = Actor.staff(cast.world.owner_id, VIA_API_V2, frozenset(SCOPES))
+    async with db.transaction() as session:
+        values = {"department_id": cast.world.dept_id, "name": "Gold resolution", "level": 2}
+        created = await policies.create_policy(
+            session, admin, {**values, "trigger": "resolution", "hours": 8.0}
+        )
+    async with http_session(world.server, cast.client_key) as client:
+        assert "read_sla" not in {tool.name for tool in (await client.list_tools()).tools}
+        refused = await call(client, "read_sla", ticket=world.number)
+        assert refused["isError"]
+        assert refused["error"]["code"] == "unknown_tool"
+    async with http_session(world.server, cast.staff_key) as staff:
+        assert "read_sla" in {tool.name for tool in (await staff.list_tools()).tools}
+        answer = await call(staff, "read_sla", ticket=world.number)
+    async with httpx.AsyncClient(base_url=world.server.base_url, timeout=15) as http:
+        route = await http.get(
+            f"/api/v2/support/tickets/{world.number}/sla", headers={"X-API-Key": cast.staff_key}
+        )
+    assert route.status_code == 200, route.text
+    [clock] = answer["sla"]["policies"]
+    assert (clock["policyId"], clock["name"], clock["level"]) == (created.id, "Gold resolution", 2)
+    assert (clock["trigger"], clock["state"], clock["breached"]) == ("resolution", "running", False)
+    assert clock["dueAt"] is not None
+    assert clock["explanation"]
+    assert answer["sla"] == route.json()
 
 
 async def test_open_reply_close_reopen_as_a_client(world: World) -> None:

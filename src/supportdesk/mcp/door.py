@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from fastapi.routing import iter_route_contexts
 from mcp.server.context import ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.datastructures import Headers
@@ -64,8 +65,9 @@ class McpDoor:
 
     def _serves_sla(self) -> bool:
         if self._sla is None:
-            routes = getattr(self.api_app, "routes", [])
-            self._sla = any(is_sla_route(str(getattr(route, "path", ""))) for route in routes)
+            # Walk into included routers: the app's own `routes` lists them, not their routes.
+            routes = iter_route_contexts(getattr(self.api_app, "routes", []))
+            self._sla = any(is_sla_route(context.path or "") for context in routes)
         return self._sla
 
     async def _principal(self, scope: Scope) -> Principal:

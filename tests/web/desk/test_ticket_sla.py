@@ -31,7 +31,8 @@ def _scene(world: builders.World) -> Scene:
 
 def _policy_item(page: str, name: str) -> str:
     found = re.search(
-        rf'<li class="sla-policy[^"]*">\s*<h3[^>]*>{name}</h3>(.*?)</li>\s*(?=<li class="sla-policy|</ul>)',
+        rf'<li class="sla-policy[^"]*">\s*<h3[^>]*>{name}</h3>(.*?)</li>'
+        r'\s*(?=<li class="sla-policy|</ul>)',
         page,
         re.S,
     )
