@@ -163,7 +163,7 @@ async def test_the_demo_staff_member_signs_in_with_the_printed_password(
     browser: Browser, db: Database, server_env: dict[str, str], tmp_path: Path
 ) -> None:
     """What `supportdesk demo` prints works: the demo's desk, its ticket 616828 with notes,
-    files and a linked service, passes axe."""
+    files, a linked service and its department's SLA policies, passes axe."""
     files = FileStore(Path(server_env["SUPPORTDESK_DATA_DIR"]) / "files")
     async with db.transaction() as session:
         summary = await load_demo(session, files)
@@ -185,6 +185,8 @@ async def test_the_demo_staff_member_signs_in_with_the_printed_password(
             await expect(
                 page.locator("li.entry.note").filter(has_text=note.body[:40])
             ).to_contain_text("Internal note")
+        # The department's two SLA policies are shown, so axe audits that markup too.
+        await expect(page.locator("li.sla-policy")).to_have_count(2)
         await pages.check("ticket-616828")
         assert pages.csp_errors == []
         await pages.close()
