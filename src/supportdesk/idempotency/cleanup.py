@@ -17,4 +17,4 @@ async def forget_expired(context: JobContext) -> int:
         return await repository.delete_older_than(session, context.now - REPLAY_WINDOW)
 
 
-TASK = Task("idempotency-cleanup", forget_expired)
+TASK = Task("idempotency_cleanup", forget_expired)
