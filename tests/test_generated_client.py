@@ -36,7 +36,8 @@ from supportdesk.core.db import Database
 from tests import builders, conversation_builders
 from tests.server import running_server
 
-PACKAGE = "supportdesk_client"
+# Not `supportdesk_client`: that is the library of client/, which the server imports (MCP).
+PACKAGE = "generated_supportdesk_client"
 LOG = b"Nov 27 09:51:56 mx1 postfix/smtp[4242]: to=<a@gmail.com>, status=bounced\n"
 ELF = b"\x7fELF\x02\x01\x01" + bytes(32)
 

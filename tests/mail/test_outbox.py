@@ -15,6 +15,7 @@ from supportdesk.core.clock import utcnow
 from supportdesk.core.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.core.errors import InvalidField
+from supportdesk.mail.compose import addresses, mailable
 from supportdesk.models import Staff
 from supportdesk.tickets import desk, merging, service
 from supportdesk.tickets.conversation import ReplyOptions
@@ -262,3 +263,15 @@ async def test_staff_closing_through_the_desk_tells_the_client(
     assert [mail.kind for mail in closing] == ["client_closed"]
     assert "was closed." in closing[0].text_body
     assert "automatically" not in closing[0].text_body
+
+
+def test_an_address_no_ascii_header_can_carry_is_left_out_of_the_mail() -> None:
+    """The model accepts internationalised addresses; the mail leaves them out (an SMTPUTF8
+    path is not assumed) rather than failing the change that would have mailed them. The
+    change itself is tested in tests/api/test_inputs.py (a guest's e-mail at its limit)."""
+    assert addresses("a@example.se, åsa@example.se, Bob <b@example.com>, nobody") == [
+        "a@example.se",
+        "b@example.com",
+    ]
+    assert not mailable("°" * 10 + "@example.se")
+    assert mailable("ada@example.com")

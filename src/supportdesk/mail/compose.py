@@ -46,10 +46,17 @@ class _Audience:
     blind: list[str]
 
 
+def mailable(address: str) -> bool:
+    """An address this sender can write in a header: `local@domain` in ASCII. The model
+    accepts internationalised addresses (RFC 6531), which need an SMTPUTF8 path end to end;
+    such a recipient is left out of the mail rather than failing the change."""
+    return "@" in address and address.isascii()
+
+
 def addresses(stored: str) -> list[str]:
     """A comma-separated address list (`cc`, `bcc`) as clean addresses, once each."""
     found = (parseaddr(part.strip())[1] for part in stored.split(","))
-    return list(dict.fromkeys(address for address in found if "@" in address))
+    return list(dict.fromkeys(address for address in found if mailable(address)))
 
 
 def mail_domain(settings: Settings) -> str:
@@ -141,7 +148,7 @@ class _Composer:
 
     async def client(self, kind: str, **extra: Any) -> None:
         ticket = self.ticket
-        if ticket.flags & FLAG_INTERNAL or "@" not in ticket.email:
+        if ticket.flags & FLAG_INTERNAL or not mailable(ticket.email):
             return
         to = [ticket.email]
         cc = [address for address in addresses(ticket.cc) if address not in to]
@@ -163,7 +170,7 @@ class _Composer:
         department = self.ticket.department_email
         extra_addresses = (
             [department]
-            if "@" in department and (with_department or self.ticket.owner_id is None)
+            if mailable(department) and (with_department or self.ticket.owner_id is None)
             else []
         )
         await self.to_staff(kind, people, extra_addresses, **extra)
@@ -171,7 +178,7 @@ class _Composer:
     async def to_staff(
         self, kind: str, people: list[StaffAddress], more: list[str], **extra: Any
     ) -> None:
-        to = list(dict.fromkeys([person.email for person in people if "@" in person.email] + more))
+        to = list(dict.fromkeys([p.email for p in people if mailable(p.email)] + more))
         if not to:
             return
         actor = await _actor_name(self.session, self.event)
