@@ -13,7 +13,6 @@ from pathlib import Path
 from tests.conftest import Run
 from tests.jobs.conftest import Desk
 
-
 # Every task, in the order the runner calls them on a tick.
 TASKS = (
     "scheduled_replies",
