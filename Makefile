@@ -74,6 +74,18 @@ bench: install
 		echo "make bench: PostgreSQL not reachable on 127.0.0.1:5432, measuring SQLite only"; \
 		$(BIN)/python -m bench.run --tickets $(TICKETS); \
 	fi
+	@echo "=== the desk's pages: a queue of $(TICKETS) open tickets, a ticket of 200 messages ==="
+	$(BIN)/python -m bench.web --tickets $(TICKETS)
+	@echo "=== automation: auto-close (1 vs 3 processes), mail, webhooks, the SLA job ==="
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		$(BIN)/python -m bench.jobs --postgres-url $(BENCH_POSTGRES_URL) && \
+		$(BIN)/python -m bench.mail && $(BIN)/python -m bench.mail --postgres $(BENCH_POSTGRES_URL) && \
+		$(BIN)/python -m bench.webhooks && \
+		$(BIN)/python -m bench.webhooks --postgres-url $(BENCH_POSTGRES_URL); \
+	else \
+		$(BIN)/python -m bench.jobs && $(BIN)/python -m bench.mail && $(BIN)/python -m bench.webhooks; \
+	fi
+	$(BIN)/python -m bench.sla
 
 clean:
 	rm -rf $(VENV) supportdesk.db supportdesk.db-wal supportdesk.db-shm data
